@@ -1,0 +1,82 @@
+package io.rtml.job;
+
+import io.rtml.job.config.RtmlConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The job's entry point, for {@code flink run} and for {@code rtml run}: load the configuration,
+ * log it, build the pipeline, execute.
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Runs the rtml job: on the Flink cluster it was submitted to, or --local.")
+public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RtmlJob.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of job options.")
+    Path configFile;
+
+    @Option(
+            names = "-D",
+            paramLabel = "KEY=VALUE",
+            description = "Sets an option, over the config file (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(
+            names = "--local",
+            description =
+                    "Runs in an embedded mini cluster with the web UI, configured by"
+                            + " --flink-conf.")
+    boolean local;
+
+    @Option(
+            names = "--flink-conf",
+            paramLabel = "DIR",
+            defaultValue = "flink-conf/local",
+            description =
+                    "Directory of the Flink config.yaml for --local (default: ${DEFAULT-VALUE}).")
+    Path flinkConfDir;
+
+    public static void main(String[] args) throws Exception {
+        RtmlJob job = CommandLine.populateCommand(new RtmlJob(), args);
+        job.call();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        RtmlConfig config = RtmlConfig.load(configFile, overrides);
+        LOG.info("Starting rtml with options:{}", config.describe());
+        StreamExecutionEnvironment env = environment(config);
+        Pipeline.builder()
+                .config(config)
+                .events(Connectors.events(config))
+                .predictions(Connectors.predictions(config))
+                .latestPredictions(Connectors.latestPredictions(config))
+                .deadLetters(Connectors.deadLetters(config))
+                .build()
+                .attachTo(env);
+        env.execute();
+        return 0;
+    }
+
+    private StreamExecutionEnvironment environment(RtmlConfig config) {
+        if (!local) {
+            return StreamExecutionEnvironment.getExecutionEnvironment(
+                    JobEnvironment.apply(config, new Configuration()));
+        }
+        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
+        return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+                JobEnvironment.apply(config, flink));
+    }
+}

@@ -1,0 +1,30 @@
+package io.rtml.job;
+
+/**
+ * The uid and display name of every operator. Uids tie state in savepoints to operators: change one
+ * only when that operator's state is meant to be dropped.
+ */
+public final class Uids {
+    public static final String SOURCE = "events-source-v1";
+    public static final String SOURCE_NAME = "Kafka events";
+
+    public static final String PARSE = "parse-v1";
+    public static final String PARSE_NAME = "Parse events";
+
+    public static final String FEATURES = "features-v1";
+    public static final String FEATURES_NAME = "Card features";
+
+    public static final String INFERENCE = "inference-v1";
+    public static final String INFERENCE_NAME = "Batched inference";
+
+    public static final String PREDICTIONS_SINK = "predictions-sink-v1";
+    public static final String PREDICTIONS_SINK_NAME = "Kafka predictions";
+
+    public static final String REDIS_SINK = "redis-sink-v1";
+    public static final String REDIS_SINK_NAME = "Redis latest prediction";
+
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink-v1";
+    public static final String DEAD_LETTER_SINK_NAME = "Kafka dead letters";
+
+    private Uids() {}
+}

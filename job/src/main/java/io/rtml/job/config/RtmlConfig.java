@@ -1,0 +1,383 @@
+package io.rtml.job.config;
+
+import static io.rtml.job.config.RtmlOptions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.rtml.features.CardFeatures;
+import io.rtml.inference.InferenceSettings;
+import io.rtml.inference.ModelArtifact;
+import io.rtml.inference.ModelContractException;
+import io.rtml.sink.RedisSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's configuration: {@link RtmlOptions}' defaults, overridden by a YAML file, overridden by
+ * command-line flags. Immutable; {@link #load} checks everything at once (including that the model
+ * exists and matches the features) and reports every problem, naming the option.
+ */
+public final class RtmlConfig {
+    private static final Map<String, ConfigOption<?>> OPTIONS =
+            RtmlOptions.ALL.stream()
+                    .collect(
+                            Collectors.toMap(
+                                    ConfigOption::key,
+                                    Function.identity(),
+                                    (a, b) -> a,
+                                    LinkedHashMap::new));
+
+    private final Configuration options;
+    private final ModelArtifact model;
+
+    private RtmlConfig(Configuration options, ModelArtifact model) {
+        this.options = options;
+        this.model = model;
+    }
+
+    /**
+     * Loads the configuration.
+     *
+     * @param file a YAML file (nested maps or dotted keys), or {@code null} for none
+     * @param overrides {@code key -> value}, applied over the file
+     */
+    public static RtmlConfig load(Path file, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (file != null) {
+            readYaml(file, values, problems);
+        }
+        values.putAll(overrides);
+        for (String key : values.keySet()) {
+            if (!OPTIONS.containsKey(key)) {
+                problems.add(
+                        key
+                                + ": unknown option (known: "
+                                + String.join(", ", OPTIONS.keySet())
+                                + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        Configuration options = Configuration.fromMap(values);
+        for (ConfigOption<?> option : RtmlOptions.ALL) {
+            try {
+                options.get(option);
+            } catch (IllegalArgumentException e) {
+                problems.add(
+                        option.key()
+                                + ": cannot read \""
+                                + values.get(option.key())
+                                + "\" as "
+                                + typeName(option));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        ModelArtifact model = validate(options, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new RtmlConfig(options, model);
+    }
+
+    private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
+        if (!Files.isRegularFile(file)) {
+            problems.add("config file " + file + " does not exist");
+            return;
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            problems.add("config file " + file + " is not valid YAML: " + e.getMessage());
+            return;
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            problems.add("config file " + file + " must be a map of options");
+            return;
+        }
+        flatten("", root, values, problems);
+    }
+
+    private static void flatten(
+            String prefix, JsonNode node, Map<String, String> values, List<String> problems) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = prefix + field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isObject()) {
+                flatten(key + ".", value, values, problems);
+            } else if (value.isValueNode() && !value.isNull()) {
+                values.put(key, value.asText());
+            } else {
+                problems.add(key + ": expected a single value, got " + value);
+            }
+        }
+    }
+
+    private static ModelArtifact validate(Configuration c, List<String> problems) {
+        int parallelism = c.get(PARALLELISM);
+        if (parallelism == 0 || parallelism < -1) {
+            problems.add(PARALLELISM.key() + ": must be -1 or at least 1, got " + parallelism);
+        }
+        atLeast(c, MAX_PARALLELISM, 1, problems);
+        if (parallelism > c.get(MAX_PARALLELISM)) {
+            problems.add(
+                    PARALLELISM.key()
+                            + ": "
+                            + parallelism
+                            + " exceeds "
+                            + MAX_PARALLELISM.key()
+                            + " ("
+                            + c.get(MAX_PARALLELISM)
+                            + ")");
+        }
+        atLeast(c, CHECKPOINT_INTERVAL, Duration.ofMillis(100), problems);
+        atLeast(c, CHECKPOINT_TIMEOUT, Duration.ofSeconds(1), problems);
+        if (c.get(CHECKPOINT_TOLERABLE_FAILURES) < 0) {
+            problems.add(CHECKPOINT_TOLERABLE_FAILURES.key() + ": must not be negative");
+        }
+        c.getOptional(CHECKPOINT_DIRECTORY)
+                .ifPresent(dir -> checkUri(CHECKPOINT_DIRECTORY, dir, Set.of(), problems));
+        notBlank(c, KAFKA_BOOTSTRAP_SERVERS, problems);
+        for (String server : c.get(KAFKA_BOOTSTRAP_SERVERS).split(",")) {
+            if (!server.isBlank() && !server.trim().matches("[^:\\s]+:\\d{1,5}")) {
+                problems.add(
+                        KAFKA_BOOTSTRAP_SERVERS.key()
+                                + ": \""
+                                + server.trim()
+                                + "\" is not host:port");
+            }
+        }
+        notBlank(c, KAFKA_GROUP_ID, problems);
+        notBlank(c, KAFKA_TRANSACTIONAL_ID_PREFIX, problems);
+        List<ConfigOption<String>> topics =
+                List.of(EVENTS_TOPIC, PREDICTIONS_TOPIC, DEAD_LETTER_TOPIC);
+        Map<String, String> topicOwners = new TreeMap<>();
+        for (ConfigOption<String> topic : topics) {
+            String name = c.get(topic);
+            if (!name.matches("[a-zA-Z0-9._-]{1,249}")) {
+                problems.add(topic.key() + ": \"" + name + "\" is not a valid Kafka topic name");
+            }
+            String owner = topicOwners.putIfAbsent(name, topic.key());
+            if (owner != null) {
+                problems.add(topic.key() + ": topic \"" + name + "\" is also " + owner);
+            }
+        }
+        Duration transactionTimeout = c.get(KAFKA_TRANSACTION_TIMEOUT);
+        if (transactionTimeout.compareTo(c.get(CHECKPOINT_INTERVAL).multipliedBy(2)) < 0) {
+            problems.add(
+                    KAFKA_TRANSACTION_TIMEOUT.key()
+                            + ": "
+                            + transactionTimeout
+                            + " must be at least twice "
+                            + CHECKPOINT_INTERVAL.key());
+        }
+        if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
+            problems.add(
+                    KAFKA_TRANSACTION_TIMEOUT.key()
+                            + ": "
+                            + transactionTimeout
+                            + " exceeds Kafka's default transaction.max.timeout.ms (15 min)");
+        }
+        atLeast(c, WATERMARK_OUT_OF_ORDERNESS, Duration.ZERO, problems);
+        atLeast(c, WATERMARK_IDLENESS, Duration.ofMillis(1), problems);
+
+        atLeast(c, INFERENCE_BATCH_SIZE, 1, problems);
+        atMost(c, INFERENCE_BATCH_SIZE, 65_536, problems);
+        atLeast(c, INFERENCE_BATCH_DELAY, Duration.ZERO, problems);
+        atLeast(c, INFERENCE_THREADS, 1, problems);
+        atMost(c, INFERENCE_THREADS, 64, problems);
+        if (c.get(INFERENCE_CAPACITY) < c.get(INFERENCE_BATCH_SIZE)) {
+            problems.add(
+                    INFERENCE_CAPACITY.key()
+                            + ": "
+                            + c.get(INFERENCE_CAPACITY)
+                            + " is less than "
+                            + INFERENCE_BATCH_SIZE.key()
+                            + " ("
+                            + c.get(INFERENCE_BATCH_SIZE)
+                            + "), so batches could never fill");
+        }
+        if (c.get(INFERENCE_TIMEOUT).compareTo(c.get(INFERENCE_BATCH_DELAY)) <= 0) {
+            problems.add(
+                    INFERENCE_TIMEOUT.key()
+                            + ": must be longer than "
+                            + INFERENCE_BATCH_DELAY.key());
+        }
+        float fallback = c.get(INFERENCE_FALLBACK_SCORE);
+        if (!(fallback >= 0 && fallback <= 1)) {
+            problems.add(
+                    INFERENCE_FALLBACK_SCORE.key() + ": must be between 0 and 1, got " + fallback);
+        }
+
+        checkUri(REDIS_URI, c.get(REDIS_URI), Set.of("redis", "rediss"), problems);
+        atLeast(c, REDIS_TTL, Duration.ZERO, problems);
+        atLeast(c, REDIS_BATCH_SIZE, 1, problems);
+        atLeast(c, REDIS_BATCH_DELAY, Duration.ZERO, problems);
+        if (c.get(REDIS_MAX_BUFFERED_WRITES) < c.get(REDIS_BATCH_SIZE)) {
+            problems.add(
+                    REDIS_MAX_BUFFERED_WRITES.key()
+                            + ": must be at least "
+                            + REDIS_BATCH_SIZE.key());
+        }
+
+        Path directory =
+                ModelArtifact.directory(
+                        Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), c.get(MODEL_VERSION));
+        try {
+            ModelArtifact model = ModelArtifact.load(directory);
+            model.checkInputs(CardFeatures.FEATURE_SET, CardFeatures.NAMES);
+            return model;
+        } catch (ModelContractException e) {
+            problems.add(
+                    MODEL_REPOSITORY.key()
+                            + "/"
+                            + MODEL_NAME.key()
+                            + "/"
+                            + MODEL_VERSION.key()
+                            + ": "
+                            + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void checkUri(
+            ConfigOption<String> option, String value, Set<String> schemes, List<String> problems) {
+        try {
+            URI uri = new URI(value);
+            if (uri.getScheme() == null
+                    || (!schemes.isEmpty() && !schemes.contains(uri.getScheme()))) {
+                problems.add(
+                        option.key()
+                                + ": \""
+                                + redact(value)
+                                + "\" needs a scheme"
+                                + (schemes.isEmpty() ? "" : " among " + schemes));
+            }
+        } catch (URISyntaxException e) {
+            problems.add(
+                    option.key() + ": \"" + redact(value) + "\" is not a URI: " + e.getReason());
+        }
+    }
+
+    private static void notBlank(
+            Configuration c, ConfigOption<String> option, List<String> problems) {
+        if (c.get(option).isBlank()) {
+            problems.add(option.key() + ": must not be empty");
+        }
+    }
+
+    private static void atLeast(
+            Configuration c, ConfigOption<Integer> option, int min, List<String> problems) {
+        if (c.get(option) < min) {
+            problems.add(option.key() + ": must be at least " + min + ", got " + c.get(option));
+        }
+    }
+
+    private static void atMost(
+            Configuration c, ConfigOption<Integer> option, int max, List<String> problems) {
+        if (c.get(option) > max) {
+            problems.add(option.key() + ": must be at most " + max + ", got " + c.get(option));
+        }
+    }
+
+    private static void atLeast(
+            Configuration c, ConfigOption<Duration> option, Duration min, List<String> problems) {
+        if (c.get(option).compareTo(min) < 0) {
+            problems.add(option.key() + ": must be at least " + min + ", got " + c.get(option));
+        }
+    }
+
+    private static String typeName(ConfigOption<?> option) {
+        Class<?> type =
+                option.defaultValue() != null ? option.defaultValue().getClass() : String.class;
+        if (type == Duration.class) {
+            return "a duration (e.g. 500 ms, 5 s, 10 min)";
+        }
+        if (type.isEnum()) {
+            return "one of " + List.of(type.getEnumConstants());
+        }
+        return "a value of type " + type.getSimpleName();
+    }
+
+    /** Hides the password in a URI like {@code redis://user:secret@host}. */
+    static String redact(String uri) {
+        return uri.replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@");
+    }
+
+    public <T> T get(ConfigOption<T> option) {
+        return options.get(option);
+    }
+
+    /** The value of an option without a default, if set. */
+    public <T> Optional<T> getOptional(ConfigOption<T> option) {
+        return options.getOptional(option);
+    }
+
+    /** The model artifact the options select, already checked against the features. */
+    public ModelArtifact model() {
+        return model;
+    }
+
+    public InferenceSettings inference() {
+        int capacity = get(INFERENCE_CAPACITY);
+        return new InferenceSettings(
+                model.directory().toAbsolutePath().toString(),
+                CardFeatures.FEATURE_SET,
+                CardFeatures.NAMES,
+                get(INFERENCE_BATCH_SIZE),
+                get(INFERENCE_BATCH_DELAY),
+                get(INFERENCE_THREADS),
+                capacity,
+                get(INFERENCE_FALLBACK_SCORE));
+    }
+
+    public RedisSettings redis() {
+        return new RedisSettings(
+                get(REDIS_URI),
+                get(REDIS_KEY_PREFIX),
+                get(REDIS_TTL),
+                get(REDIS_BATCH_SIZE),
+                get(REDIS_BATCH_DELAY),
+                get(REDIS_MAX_BUFFERED_WRITES));
+    }
+
+    /** Every option and its effective value, one per line, secrets redacted: for the log. */
+    public String describe() {
+        StringBuilder text = new StringBuilder();
+        for (ConfigOption<?> option : RtmlOptions.ALL) {
+            Object value = options.getOptional(option).orElse(null);
+            String shown = value == null ? "(unset)" : String.valueOf(value);
+            if (option == REDIS_URI) {
+                shown = redact(shown);
+            }
+            text.append("\n  ").append(option.key()).append(": ").append(shown);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,267 @@
+package io.rtml.job.config;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every option of the job, typed, with its default and description. The README's configuration
+ * table lists the same keys (a test keeps them in step).
+ */
+public final class RtmlOptions {
+    /** Where the job reads events from when its consumer group has no committed offsets yet. */
+    public enum StartingOffsets {
+        EARLIEST,
+        LATEST
+    }
+
+    public static final ConfigOption<String> JOB_NAME =
+            key("job.name").stringType().defaultValue("rtml").withDescription("Flink job name.");
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("job.parallelism")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "Parallelism of every operator; -1 takes the cluster's default.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            key("job.max-parallelism")
+                    .intType()
+                    .defaultValue(128)
+                    .withDescription(
+                            "Upper bound for rescaling keyed state; fixed for the life of the"
+                                    + " state.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("checkpoints.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription(
+                            "Exactly-once checkpoint interval: predictions become visible to"
+                                    + " read_committed consumers when a checkpoint completes.");
+
+    public static final ConfigOption<String> CHECKPOINT_DIRECTORY =
+            key("checkpoints.directory")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Durable URI for checkpoints (file://, s3://, ...); unset takes the"
+                                    + " cluster's execution.checkpointing.dir.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+            key("checkpoints.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription("A checkpoint that takes longer is abandoned.");
+
+    public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+            key("checkpoints.tolerable-failures")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Consecutive failed checkpoints tolerated before the job restarts.");
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("127.0.0.1:9092")
+                    .withDescription("Kafka brokers, host:port[,host:port...].");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID =
+            key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("rtml")
+                    .withDescription("Consumer group; offsets are committed on checkpoints.");
+
+    public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+            key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.EARLIEST)
+                    .withDescription(
+                            "Where to start when the group has no committed offsets: EARLIEST or"
+                                    + " LATEST.");
+
+    public static final ConfigOption<String> EVENTS_TOPIC =
+            key("kafka.topics.events")
+                    .stringType()
+                    .defaultValue("events")
+                    .withDescription("Topic the events are read from.");
+
+    public static final ConfigOption<String> PREDICTIONS_TOPIC =
+            key("kafka.topics.predictions")
+                    .stringType()
+                    .defaultValue("predictions")
+                    .withDescription("Topic predictions are written to, exactly once.");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            key("kafka.topics.dead-letters")
+                    .stringType()
+                    .defaultValue("events-dlq")
+                    .withDescription(
+                            "Topic for records the job cannot use, with the reason, exactly once.");
+
+    public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX =
+            key("kafka.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("rtml")
+                    .withDescription(
+                            "Prefix of the sinks' transactional ids; unique per job on a cluster.");
+
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_TIMEOUT =
+            key("kafka.transaction-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Producer transaction timeout; at most the broker's"
+                                    + " transaction.max.timeout.ms (15 min by default) and well"
+                                    + " above the checkpoint interval.");
+
+    public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS =
+            key("watermarks.out-of-orderness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("How far event time may go back within a partition.");
+
+    public static final ConfigOption<Duration> WATERMARK_IDLENESS =
+            key("watermarks.idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("A partition silent this long stops holding watermarks back.");
+
+    public static final ConfigOption<String> MODEL_REPOSITORY =
+            key("model.repository")
+                    .stringType()
+                    .defaultValue("model-artifacts")
+                    .withDescription(
+                            "Directory of model artifacts, <repository>/<name>/<version>/, as the"
+                                    + " task managers see it.");
+
+    public static final ConfigOption<String> MODEL_NAME =
+            key("model.name").stringType().defaultValue("fraud").withDescription("Model to serve.");
+
+    public static final ConfigOption<String> MODEL_VERSION =
+            key("model.version")
+                    .stringType()
+                    .defaultValue("1")
+                    .withDescription("Version of the model to serve.");
+
+    public static final ConfigOption<Integer> INFERENCE_BATCH_SIZE =
+            key("inference.batch-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Rows per inference batch at most: a batch is scored when full or when its"
+                                    + " first row has waited inference.batch-delay.");
+
+    public static final ConfigOption<Duration> INFERENCE_BATCH_DELAY =
+            key("inference.batch-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription("Longest time a row waits for its batch to fill.");
+
+    public static final ConfigOption<Integer> INFERENCE_THREADS =
+            key("inference.threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription("Inference threads per subtask, each with its own predictor.");
+
+    public static final ConfigOption<Integer> INFERENCE_CAPACITY =
+            key("inference.capacity")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Rows in flight per subtask; beyond it the stage backpressures.");
+
+    public static final ConfigOption<Duration> INFERENCE_TIMEOUT =
+            key("inference.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(5))
+                    .withDescription("A row not scored by then gets the fallback score.");
+
+    public static final ConfigOption<Float> INFERENCE_FALLBACK_SCORE =
+            key("inference.fallback-score")
+                    .floatType()
+                    .defaultValue(0f)
+                    .withDescription(
+                            "Score of a row the model could not score (flagged with the reason).");
+
+    public static final ConfigOption<String> REDIS_URI =
+            key("redis.uri")
+                    .stringType()
+                    .defaultValue("redis://127.0.0.1:6380")
+                    .withDescription("redis://host:port[/database] (rediss:// for TLS).");
+
+    public static final ConfigOption<String> REDIS_KEY_PREFIX =
+            key("redis.key-prefix")
+                    .stringType()
+                    .defaultValue("rtml:")
+                    .withDescription("Prefix of every key the job writes.");
+
+    public static final ConfigOption<Duration> REDIS_TTL =
+            key("redis.ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "A card's entry expires this long after its last write; 0 keeps it.");
+
+    public static final ConfigOption<Integer> REDIS_BATCH_SIZE =
+            key("redis.batch-size")
+                    .intType()
+                    .defaultValue(500)
+                    .withDescription("Writes pipelined in one round trip at most.");
+
+    public static final ConfigOption<Duration> REDIS_BATCH_DELAY =
+            key("redis.batch-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription("How long a write may wait for its batch to fill.");
+
+    public static final ConfigOption<Integer> REDIS_MAX_BUFFERED_WRITES =
+            key("redis.max-buffered-writes")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Writes buffered per subtask (while Redis is slow or down) before the"
+                                    + " job backpressures.");
+
+    /** All options, in the order the README lists them. */
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    JOB_NAME,
+                    PARALLELISM,
+                    MAX_PARALLELISM,
+                    CHECKPOINT_INTERVAL,
+                    CHECKPOINT_DIRECTORY,
+                    CHECKPOINT_TIMEOUT,
+                    CHECKPOINT_TOLERABLE_FAILURES,
+                    KAFKA_BOOTSTRAP_SERVERS,
+                    KAFKA_GROUP_ID,
+                    KAFKA_STARTING_OFFSETS,
+                    EVENTS_TOPIC,
+                    PREDICTIONS_TOPIC,
+                    DEAD_LETTER_TOPIC,
+                    KAFKA_TRANSACTIONAL_ID_PREFIX,
+                    KAFKA_TRANSACTION_TIMEOUT,
+                    WATERMARK_OUT_OF_ORDERNESS,
+                    WATERMARK_IDLENESS,
+                    MODEL_REPOSITORY,
+                    MODEL_NAME,
+                    MODEL_VERSION,
+                    INFERENCE_BATCH_SIZE,
+                    INFERENCE_BATCH_DELAY,
+                    INFERENCE_THREADS,
+                    INFERENCE_CAPACITY,
+                    INFERENCE_TIMEOUT,
+                    INFERENCE_FALLBACK_SCORE,
+                    REDIS_URI,
+                    REDIS_KEY_PREFIX,
+                    REDIS_TTL,
+                    REDIS_BATCH_SIZE,
+                    REDIS_BATCH_DELAY,
+                    REDIS_MAX_BUFFERED_WRITES);
+
+    private RtmlOptions() {}
+}

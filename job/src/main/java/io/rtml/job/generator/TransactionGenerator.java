@@ -1,0 +1,327 @@
+package io.rtml.job.generator;
+
+import io.rtml.event.Channel;
+import io.rtml.event.TransactionEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Card transactions in simulated time, deterministic for a seed: many cards with their own home
+ * country, spending level, channel mix, devices and usual merchants, following a daily rhythm, with
+ * fraud planted as ground truth:
+ *
+ * <ul>
+ *   <li>{@code card_testing}: a burst of small online payments at merchants the card never used,
+ *       from a new device, seconds apart;
+ *   <li>{@code account_takeover}: a new device in a foreign country, then a few payments many times
+ *       the card's usual amount, minutes apart.
+ * </ul>
+ *
+ * <p>Simulated time starts at {@link Settings#startTimeMs} and advances with the events, at {@link
+ * Settings#transactionsPerCardPerDay} per card on average.
+ */
+public final class TransactionGenerator {
+    /**
+     * @param seed the same seed gives the same events
+     * @param cards how many cards transact
+     * @param merchants how many merchants they pay
+     * @param transactionsPerCardPerDay average legitimate rate per card
+     * @param fraudShare the share of events that are fraud, roughly
+     * @param startTimeMs simulated time of the first event
+     */
+    public record Settings(
+            long seed,
+            int cards,
+            int merchants,
+            double transactionsPerCardPerDay,
+            double fraudShare,
+            long startTimeMs) {
+
+        public Settings {
+            if (cards < 1 || merchants < 10) {
+                throw new IllegalArgumentException("need at least 1 card and 10 merchants");
+            }
+            if (!(transactionsPerCardPerDay > 0) || !(fraudShare >= 0 && fraudShare < 0.5)) {
+                throw new IllegalArgumentException(
+                        "transactions per card per day must be positive and the fraud share"
+                                + " between 0 and 0.5");
+            }
+        }
+
+        public static Settings defaults(long seed, long startTimeMs) {
+            return new Settings(seed, 100_000, 5_000, 4, 0.008, startTimeMs);
+        }
+    }
+
+    /** Home countries and their currencies, with how common each is among cards. */
+    private static final String[] COUNTRIES = {
+        "DE", "FR", "NL", "ES", "IT", "GB", "PL", "SE", "US", "PT"
+    };
+
+    private static final String[] CURRENCIES = {
+        "EUR", "EUR", "EUR", "EUR", "EUR", "GBP", "PLN", "SEK", "USD", "EUR"
+    };
+    private static final double[] COUNTRY_WEIGHTS = {
+        0.24, 0.18, 0.10, 0.12, 0.10, 0.10, 0.05, 0.04, 0.04, 0.03
+    };
+
+    /** Relative activity per hour of day (UTC), peaking around midday and early evening. */
+    private static final double[] HOURLY_ACTIVITY = {
+        0.15, 0.08, 0.05, 0.04, 0.05, 0.10, 0.30, 0.60, 0.85, 0.95, 1.00, 1.00,
+        1.00, 0.95, 0.90, 0.90, 0.95, 1.00, 1.00, 0.90, 0.75, 0.60, 0.40, 0.25
+    };
+
+    private static final double DAY_MS = 86_400_000d;
+    private static final double HOUR_MS = 3_600_000d;
+    private static final double MEAN_FRAUD_EVENTS_PER_EPISODE = 0.5 * 10.5 + 0.5 * 3.5;
+
+    private final Settings settings;
+    private final SplittableRandom random;
+    private final Card[] cards;
+    private final String[] merchantCountries;
+    private final double peakIntervalMs;
+    private final PriorityQueue<GeneratedTransaction> planted =
+            new PriorityQueue<>(
+                    (a, b) -> {
+                        int byTime = Long.compare(a.event().eventTimeMs, b.event().eventTimeMs);
+                        return byTime != 0
+                                ? byTime
+                                : a.event().eventId.compareTo(b.event().eventId);
+                    });
+    private double clockMs;
+    private long sequence;
+    private long fraudDevices;
+
+    public TransactionGenerator(Settings settings) {
+        this.settings = settings;
+        this.random = new SplittableRandom(settings.seed());
+        this.merchantCountries = new String[settings.merchants()];
+        for (int m = 0; m < merchantCountries.length; m++) {
+            merchantCountries[m] = COUNTRIES[weighted(COUNTRY_WEIGHTS)];
+        }
+        this.cards = new Card[settings.cards()];
+        for (int c = 0; c < cards.length; c++) {
+            cards[c] = newCard(c);
+        }
+        double meanActivity = 0;
+        for (double activity : HOURLY_ACTIVITY) {
+            meanActivity += activity / HOURLY_ACTIVITY.length;
+        }
+        // Candidate events arrive at the peak rate and are kept with the hour's activity.
+        double eventsPerMs = settings.cards() * settings.transactionsPerCardPerDay() / DAY_MS;
+        this.peakIntervalMs = meanActivity / eventsPerMs;
+        this.clockMs = settings.startTimeMs();
+    }
+
+    /** The next event in simulated time. */
+    public GeneratedTransaction next() {
+        while (true) {
+            double candidate = clockMs + exponential(peakIntervalMs);
+            if (!planted.isEmpty() && planted.peek().event().eventTimeMs <= candidate) {
+                GeneratedTransaction fraud = planted.poll();
+                clockMs = Math.max(clockMs, fraud.event().eventTimeMs);
+                return fraud;
+            }
+            clockMs = candidate;
+            int hour = (int) ((clockMs % DAY_MS) / HOUR_MS);
+            if (random.nextDouble() < HOURLY_ACTIVITY[hour]) {
+                return legit((long) clockMs);
+            }
+        }
+    }
+
+    private GeneratedTransaction legit(long time) {
+        Card card = cards[random.nextInt(cards.length)];
+        if (random.nextDouble() < settings.fraudShare() / MEAN_FRAUD_EVENTS_PER_EPISODE) {
+            plantFraud(card, time);
+        }
+        Channel channel = card.channel(random.nextDouble());
+        String country = card.country;
+        int merchant;
+        double roll = random.nextDouble();
+        if (roll < 0.85) {
+            merchant = card.usualMerchants[random.nextInt(card.usualMerchants.length)];
+        } else if (roll < 0.98) {
+            merchant = merchantIn(card.country);
+        } else {
+            merchant = random.nextInt(merchantCountries.length);
+            country = merchantCountries[merchant];
+        }
+        double amount =
+                channel == Channel.ATM
+                        ? 20 * (1 + random.nextInt(10))
+                        : cents(Math.exp(card.logAmount + 0.7 * gaussian()));
+        String device =
+                channel == Channel.ONLINE
+                        ? card.devices[random.nextInt(card.devices.length)]
+                        : null;
+        return new GeneratedTransaction(
+                event(card, merchant, amount, country, channel, time, device), false, "legit");
+    }
+
+    private void plantFraud(Card card, long start) {
+        String device = "d-f" + (++fraudDevices);
+        long time = start;
+        if (random.nextBoolean()) {
+            int events = 6 + random.nextInt(10);
+            for (int i = 0; i < events; i++) {
+                time += 3_000 + random.nextInt(37_000);
+                int merchant = random.nextInt(merchantCountries.length);
+                plant(
+                        card,
+                        merchant,
+                        cents(0.5 + 3.5 * random.nextDouble()),
+                        merchantCountries[merchant],
+                        Channel.ONLINE,
+                        time,
+                        device,
+                        "card_testing");
+            }
+        } else {
+            String country = card.country;
+            while (country.equals(card.country)) {
+                country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+            }
+            int events = 2 + random.nextInt(4);
+            for (int i = 0; i < events; i++) {
+                time += 30_000 + random.nextInt(570_000);
+                double amount = cents(Math.exp(card.logAmount) * (4 + 8 * random.nextDouble()));
+                Channel channel = random.nextDouble() < 0.7 ? Channel.ONLINE : Channel.POS;
+                plant(
+                        card,
+                        merchantIn(country),
+                        amount,
+                        country,
+                        channel,
+                        time,
+                        channel == Channel.ONLINE ? device : null,
+                        "account_takeover");
+            }
+        }
+    }
+
+    private void plant(
+            Card card,
+            int merchant,
+            double amount,
+            String country,
+            Channel channel,
+            long time,
+            String device,
+            String pattern) {
+        planted.add(
+                new GeneratedTransaction(
+                        event(card, merchant, amount, country, channel, time, device),
+                        true,
+                        pattern));
+    }
+
+    private TransactionEvent event(
+            Card card,
+            int merchant,
+            double amount,
+            String country,
+            Channel channel,
+            long time,
+            String device) {
+        TransactionEvent event = new TransactionEvent();
+        event.eventId = String.format("e-%d-%09d", settings.seed(), sequence++);
+        event.cardId = card.id;
+        event.merchantId = String.format("m-%05d", merchant);
+        event.amount = amount;
+        event.currency = card.currency;
+        event.country = country;
+        event.channel = channel;
+        event.eventTimeMs = time;
+        event.deviceId = device;
+        return event;
+    }
+
+    private Card newCard(int index) {
+        int home = weighted(COUNTRY_WEIGHTS);
+        Card card = new Card();
+        card.id = String.format("c-%07d", index);
+        card.country = COUNTRIES[home];
+        card.currency = CURRENCIES[home];
+        card.logAmount = 2.3 + 2.2 * random.nextDouble();
+        double online = 0.15 + 0.5 * random.nextDouble();
+        double atm = 0.02 + 0.08 * random.nextDouble();
+        card.onlineShare = online;
+        card.atmShare = atm;
+        card.devices = new String[1 + random.nextInt(2)];
+        for (int d = 0; d < card.devices.length; d++) {
+            card.devices[d] = String.format("d-%07d-%d", index, d);
+        }
+        card.usualMerchants = new int[5 + random.nextInt(10)];
+        for (int m = 0; m < card.usualMerchants.length; m++) {
+            card.usualMerchants[m] = merchantIn(card.country);
+        }
+        return card;
+    }
+
+    /** A merchant in {@code country}, or any merchant when a few tries find none. */
+    private int merchantIn(String country) {
+        for (int tries = 0; tries < 50; tries++) {
+            int merchant = random.nextInt(merchantCountries.length);
+            if (merchantCountries[merchant].equals(country)) {
+                return merchant;
+            }
+        }
+        return random.nextInt(merchantCountries.length);
+    }
+
+    private int weighted(double[] weights) {
+        double roll = random.nextDouble();
+        for (int i = 0; i < weights.length - 1; i++) {
+            roll -= weights[i];
+            if (roll < 0) {
+                return i;
+            }
+        }
+        return weights.length - 1;
+    }
+
+    private double exponential(double mean) {
+        return -mean * Math.log(1 - random.nextDouble());
+    }
+
+    private double gaussian() {
+        // Box-Muller; SplittableRandom has no nextGaussian on Java 17.
+        double u = 1 - random.nextDouble();
+        double v = random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    private static double cents(double amount) {
+        return Math.max(0.01, Math.round(amount * 100) / 100.0);
+    }
+
+    /** The events of many cards, in generation order: a convenience for tests and tools. */
+    public List<GeneratedTransaction> take(int count) {
+        List<GeneratedTransaction> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(next());
+        }
+        return events;
+    }
+
+    private static final class Card {
+        String id;
+        String country;
+        String currency;
+        double logAmount;
+        double onlineShare;
+        double atmShare;
+        String[] devices;
+        int[] usualMerchants;
+
+        Channel channel(double roll) {
+            if (roll < atmShare) {
+                return Channel.ATM;
+            }
+            return roll < atmShare + onlineShare ? Channel.ONLINE : Channel.POS;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.rtml.dlq;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes a {@link DeadLetter} as a JSON record (documented in the README) keyed by the source
+ * record's key. The raw value travels base64-encoded, so any bytes survive the trip exactly.
+ */
+public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+    private static final long serialVersionUID = 1L;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final String topic;
+
+    public DeadLetterSerializer(String topic) {
+        this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(topic, null, timestamp, letter.key, toJson(letter));
+    }
+
+    public static byte[] toJson(DeadLetter letter) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("stage", letter.stage);
+            json.writeStringField("field", letter.field);
+            json.writeStringField("reason", letter.reason);
+            json.writeObjectFieldStart("source");
+            json.writeStringField("topic", letter.sourceTopic);
+            json.writeNumberField("partition", letter.sourcePartition);
+            json.writeNumberField("offset", letter.sourceOffset);
+            json.writeNumberField("timestamp", letter.sourceTimestampMs);
+            json.writeEndObject();
+            json.writeStringField(
+                    "key",
+                    letter.key == null ? null : new String(letter.key, StandardCharsets.UTF_8));
+            json.writeFieldName("value_base64");
+            if (letter.value == null) {
+                json.writeNull();
+            } else {
+                json.writeBinary(letter.value);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

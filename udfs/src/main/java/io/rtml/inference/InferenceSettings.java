@@ -1,0 +1,33 @@
+package io.rtml.inference;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the inference stage needs to know, fixed when the job is built.
+ *
+ * @param modelDirectory the model artifact's directory, as seen from the task managers
+ * @param featureSet the name of the feature set the vectors come from
+ * @param features the feature names, in order; the model's inputs must equal them
+ * @param maxBatchSize a batch is cut when it holds this many rows
+ * @param maxBatchDelay or when its first row has waited this long
+ * @param threads inference threads per subtask, each with its own predictor
+ * @param queueCapacity rows waiting for a thread; when full, the stage backpressures
+ * @param fallbackScore the score given when the model cannot score a row
+ */
+public record InferenceSettings(
+        String modelDirectory,
+        String featureSet,
+        List<String> features,
+        int maxBatchSize,
+        Duration maxBatchDelay,
+        int threads,
+        int queueCapacity,
+        float fallbackScore)
+        implements Serializable {
+
+    public InferenceSettings {
+        features = List.copyOf(features);
+    }
+}

@@ -1,0 +1,31 @@
+package io.rtml.metrics;
+
+/**
+ * Every metric rtml registers, in one place. All live in the {@link #GROUP} group, so Prometheus
+ * shows them as {@code flink_taskmanager_job_task_operator_rtml_<name>}.
+ */
+public final class MetricNames {
+    public static final String GROUP = "rtml";
+
+    /** Label naming the event field that made a record a dead letter ({@code record} if none). */
+    public static final String FIELD_LABEL = "field";
+
+    /** Label naming why a fallback score was used. */
+    public static final String REASON_LABEL = "reason";
+
+    public static final String EVENTS_VALID = "events_valid";
+    public static final String DEAD_LETTERS = "dead_letters";
+    public static final String FEATURE_VECTORS = "feature_vectors";
+    public static final String OUT_OF_ORDER_EVENTS = "out_of_order_events";
+    public static final String EXPIRED_ENTITIES = "expired_entities";
+    public static final String INFERENCE_ROWS = "inference_rows";
+    public static final String INFERENCE_BATCH_SIZE = "inference_batch_size";
+    public static final String INFERENCE_BATCH_MICROS = "inference_batch_micros";
+    public static final String INFERENCE_QUEUE_DEPTH = "inference_queue_depth";
+    public static final String FALLBACKS = "fallbacks";
+    public static final String REDIS_WRITES = "redis_writes";
+    public static final String REDIS_STALE_WRITES = "redis_stale_writes";
+    public static final String REDIS_RETRIES = "redis_retries";
+
+    private MetricNames() {}
+}

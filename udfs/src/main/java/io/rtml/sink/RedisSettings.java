@@ -1,0 +1,23 @@
+package io.rtml.sink;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the job reaches and writes to Redis.
+ *
+ * @param uri {@code redis://[user:password@]host:port[/database]}, or {@code rediss://} for TLS
+ * @param keyPrefix prepended to every key the job writes
+ * @param ttl how long a card's entry lives after its last write; zero keeps it forever
+ * @param maxBatchSize writes pipelined in one round trip at most
+ * @param maxBatchDelay how long a write may wait for a batch to fill
+ * @param maxBufferedWrites writes buffered per subtask before the job backpressures
+ */
+public record RedisSettings(
+        String uri,
+        String keyPrefix,
+        Duration ttl,
+        int maxBatchSize,
+        Duration maxBatchDelay,
+        int maxBufferedWrites)
+        implements Serializable {}

@@ -1,0 +1,152 @@
+package io.rtml.sink;
+
+import io.rtml.inference.Prediction;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.AsyncSinkBase;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * Writes each card's latest prediction and online features to a Redis hash, {@code
+ * <prefix>card:<card id>}, as soon as the prediction exists.
+ *
+ * <p>Writes are idempotent and newest-wins: a Lua script replaces the hash only when the incoming
+ * prediction's event time (then event id) is not older than the stored one, so writes repeated
+ * after a failure, or arriving out of order, never overwrite a newer prediction. Batches are
+ * pipelined; while Redis is unreachable they are retried with backoff and the bounded buffer
+ * backpressures the job. Nothing is dropped.
+ */
+public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
+    private static final long serialVersionUID = 1L;
+
+    /** Hash fields, documented in the README. */
+    public static final String FIELD_EVENT_TIME_MS = "event_time_ms";
+
+    public static final String FIELD_EVENT_ID = "event_id";
+    public static final String FIELD_PREDICTION = "prediction";
+    public static final String FIELD_FEATURES = "features";
+
+    private final RedisSettings settings;
+
+    public RedisSink(RedisSettings settings, List<String> featureNames) {
+        super(
+                new ToRedisWrite(settings.keyPrefix(), featureNames),
+                settings.maxBatchSize(),
+                1,
+                settings.maxBufferedWrites(),
+                64L * 1024 * 1024,
+                settings.maxBatchDelay().toMillis(),
+                8L * 1024 * 1024,
+                Duration.ofHours(1).toMillis(),
+                false);
+        this.settings = settings;
+    }
+
+    /** The key of a card's hash. */
+    public static String key(String keyPrefix, String cardId) {
+        return keyPrefix + "card:" + cardId;
+    }
+
+    @Override
+    public StatefulSinkWriter<Prediction, BufferedRequestState<RedisWrite>> createWriter(
+            WriterInitContext context) {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<Prediction, BufferedRequestState<RedisWrite>> restoreWriter(
+            WriterInitContext context, Collection<BufferedRequestState<RedisWrite>> state) {
+        AsyncSinkWriterConfiguration configuration =
+                AsyncSinkWriterConfiguration.builder()
+                        .setMaxBatchSize(getMaxBatchSize())
+                        .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
+                        .setMaxInFlightRequests(getMaxInFlightRequests())
+                        .setMaxBufferedRequests(getMaxBufferedRequests())
+                        .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
+                        .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
+                        .setRequestTimeoutMS(getRequestTimeoutMS())
+                        .setFailOnTimeout(getFailOnTimeout())
+                        .build();
+        return new RedisSinkWriter(getElementConverter(), context, configuration, settings, state);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<BufferedRequestState<RedisWrite>> getWriterStateSerializer() {
+        return new StateSerializer();
+    }
+
+    private static final class ToRedisWrite implements ElementConverter<Prediction, RedisWrite> {
+        private static final long serialVersionUID = 1L;
+
+        private final String keyPrefix;
+        private final List<String> featureNames;
+
+        ToRedisWrite(String keyPrefix, List<String> featureNames) {
+            this.keyPrefix = keyPrefix;
+            this.featureNames = List.copyOf(featureNames);
+        }
+
+        @Override
+        public RedisWrite apply(Prediction prediction, SinkWriter.Context context) {
+            return new RedisWrite(
+                    key(keyPrefix, prediction.cardId),
+                    prediction.eventTimeMs,
+                    prediction.eventId,
+                    new String(PredictionJson.write(prediction), StandardCharsets.UTF_8),
+                    PredictionJson.writeFeatures(featureNames, prediction.features));
+        }
+    }
+
+    /** Writes are normally flushed before each checkpoint; this covers what is still buffered. */
+    private static final class StateSerializer extends AsyncSinkWriterStateSerializer<RedisWrite> {
+        @Override
+        protected void serializeRequestToStream(RedisWrite write, DataOutputStream out)
+                throws IOException {
+            out.writeUTF(write.key());
+            out.writeLong(write.eventTimeMs());
+            out.writeUTF(write.eventId());
+            writeLongString(out, write.prediction());
+            writeLongString(out, write.features());
+        }
+
+        @Override
+        protected RedisWrite deserializeRequestFromStream(long size, DataInputStream in)
+                throws IOException {
+            return new RedisWrite(
+                    in.readUTF(),
+                    in.readLong(),
+                    in.readUTF(),
+                    readLongString(in),
+                    readLongString(in));
+        }
+
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        private static void writeLongString(DataOutputStream out, String value) throws IOException {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+
+        private static String readLongString(DataInputStream in) throws IOException {
+            byte[] bytes = new byte[in.readInt()];
+            in.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.rtml.sink;
+
+import io.rtml.inference.Prediction;
+import io.rtml.metrics.MetricNames;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Sends batches of {@link RedisWrite}s over one connection, on a thread of its own so the task
+ * thread never waits on Redis. See {@link RedisSink}.
+ */
+final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSinkWriter.class);
+
+    /**
+     * KEYS[1]: the card's hash. ARGV: event time, event id, prediction, features, TTL in ms.
+     * Returns 1 when written, 0 when the stored prediction is newer (the write is stale).
+     */
+    static final String NEWEST_WINS =
+            """
+            local stored = redis.call('HMGET', KEYS[1], 'event_time_ms', 'event_id')
+            if stored[1] then
+              local storedTime = tonumber(stored[1])
+              local time = tonumber(ARGV[1])
+              if storedTime > time or (storedTime == time and stored[2] > ARGV[2]) then
+                return 0
+              end
+            end
+            redis.call('HSET', KEYS[1], 'event_time_ms', ARGV[1], 'event_id', ARGV[2],
+                       'prediction', ARGV[3], 'features', ARGV[4])
+            if tonumber(ARGV[5]) > 0 then
+              redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            end
+            return 1
+            """;
+
+    /** Redis errors that pass: the write is retried instead of failing the job. */
+    private static final List<String> TRANSIENT_ERRORS =
+            List.of("NOSCRIPT", "LOADING", "BUSY", "OOM", "READONLY", "TRYAGAIN", "MASTERDOWN");
+
+    private static final long MIN_BACKOFF_MS = 50;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final RedisSettings settings;
+    private final String ttlMs;
+    private final ExecutorService io;
+    private final Counter written;
+    private final Counter stale;
+    private final Counter retries;
+
+    // Used only on the io thread.
+    private Jedis jedis;
+    private String scriptSha;
+    private int failuresInARow;
+
+    RedisSinkWriter(
+            ElementConverter<Prediction, RedisWrite> converter,
+            WriterInitContext context,
+            AsyncSinkWriterConfiguration configuration,
+            RedisSettings settings,
+            Collection<BufferedRequestState<RedisWrite>> state) {
+        super(converter, context, configuration, state);
+        this.settings = settings;
+        this.ttlMs = Long.toString(settings.ttl().toMillis());
+        this.io =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread thread =
+                                    new Thread(
+                                            r,
+                                            "rtml-redis-writer-"
+                                                    + context.getTaskInfo()
+                                                            .getIndexOfThisSubtask());
+                            thread.setDaemon(true);
+                            return thread;
+                        });
+        MetricGroup group = context.metricGroup().addGroup(MetricNames.GROUP);
+        this.written = group.counter(MetricNames.REDIS_WRITES, new ThreadSafeSimpleCounter());
+        this.stale = group.counter(MetricNames.REDIS_STALE_WRITES, new ThreadSafeSimpleCounter());
+        this.retries = group.counter(MetricNames.REDIS_RETRIES, new ThreadSafeSimpleCounter());
+    }
+
+    @Override
+    protected void submitRequestEntries(
+            List<RedisWrite> writes, ResultHandler<RedisWrite> resultHandler) {
+        io.execute(() -> send(writes, resultHandler));
+    }
+
+    @Override
+    protected long getSizeInBytes(RedisWrite write) {
+        return write.sizeInBytes();
+    }
+
+    private void send(List<RedisWrite> writes, ResultHandler<RedisWrite> resultHandler) {
+        try {
+            int staleWrites = pipeline(writes);
+            written.inc(writes.size() - staleWrites);
+            stale.inc(staleWrites);
+            failuresInARow = 0;
+            resultHandler.complete();
+        } catch (JedisException e) {
+            if (!isTransient(e)) {
+                resultHandler.completeExceptionally(e);
+                return;
+            }
+            disconnect();
+            failuresInARow++;
+            retries.inc();
+            long backoff =
+                    Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << Math.min(failuresInARow - 1, 10));
+            if (failuresInARow == 1 || failuresInARow % 20 == 0) {
+                LOG.warn(
+                        "Redis write of {} entries failed ({} time(s) in a row), retrying in {} ms: {}",
+                        writes.size(),
+                        failuresInARow,
+                        backoff,
+                        e.toString());
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            resultHandler.retryForEntries(writes);
+        } catch (RuntimeException e) {
+            resultHandler.completeExceptionally(e);
+        }
+    }
+
+    /** Sends all writes in one round trip; returns how many were stale. */
+    private int pipeline(List<RedisWrite> writes) {
+        if (jedis == null) {
+            jedis = new Jedis(URI.create(settings.uri()), 2_000, 10_000);
+            scriptSha = jedis.scriptLoad(NEWEST_WINS);
+        }
+        Pipeline pipeline = jedis.pipelined();
+        List<Response<Object>> responses = new ArrayList<>(writes.size());
+        for (RedisWrite write : writes) {
+            responses.add(
+                    pipeline.evalsha(
+                            scriptSha,
+                            List.of(write.key()),
+                            List.of(
+                                    Long.toString(write.eventTimeMs()),
+                                    write.eventId(),
+                                    write.prediction(),
+                                    write.features(),
+                                    ttlMs)));
+        }
+        pipeline.sync();
+        int staleWrites = 0;
+        for (Response<Object> response : responses) {
+            if (Long.valueOf(0).equals(response.get())) {
+                staleWrites++;
+            }
+        }
+        return staleWrites;
+    }
+
+    private static boolean isTransient(JedisException e) {
+        if (e instanceof JedisConnectionException) {
+            return true;
+        }
+        if (e instanceof JedisDataException && e.getMessage() != null) {
+            return TRANSIENT_ERRORS.stream().anyMatch(e.getMessage()::startsWith);
+        }
+        return false;
+    }
+
+    private void disconnect() {
+        if (jedis != null) {
+            try {
+                jedis.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Closing a broken Redis connection failed", e);
+            }
+            jedis = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        io.shutdownNow();
+        try {
+            io.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        disconnect();
+    }
+}

@@ -1,0 +1,21 @@
+package io.rtml.sink;
+
+import java.io.Serializable;
+
+/**
+ * One newest-wins write of a card's latest prediction and online features to Redis.
+ *
+ * @param key the card's hash key
+ * @param eventTimeMs the prediction's event time: an older write never replaces a newer one
+ * @param eventId breaks ties between events with the same time
+ * @param prediction the prediction record, as on the predictions topic
+ * @param features the feature values as a JSON object
+ */
+public record RedisWrite(
+        String key, long eventTimeMs, String eventId, String prediction, String features)
+        implements Serializable {
+
+    long sizeInBytes() {
+        return key.length() + eventId.length() + prediction.length() + features.length() + 16;
+    }
+}
