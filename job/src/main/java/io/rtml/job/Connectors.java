@@ -16,6 +16,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /** The production sources and sinks, built from the configuration. */
@@ -24,6 +25,12 @@ public final class Connectors {
 
     /** The events topic; records are decoded in the source (see {@link EventDeserializer}). */
     public static KafkaSource<DecodedRecord> events(RtmlConfig config) {
+        return events(config, new EventDeserializer());
+    }
+
+    /** The events topic, decoded by {@code deserializer}: for tests that inject faults. */
+    public static KafkaSource<DecodedRecord> events(
+            RtmlConfig config, KafkaRecordDeserializationSchema<DecodedRecord> deserializer) {
         OffsetResetStrategy reset =
                 config.get(KAFKA_STARTING_OFFSETS) == StartingOffsets.LATEST
                         ? OffsetResetStrategy.LATEST
@@ -33,7 +40,7 @@ public final class Connectors {
                 .setTopics(config.get(EVENTS_TOPIC))
                 .setGroupId(config.get(KAFKA_GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(new EventDeserializer())
+                .setDeserializer(deserializer)
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-events")
                 .build();
