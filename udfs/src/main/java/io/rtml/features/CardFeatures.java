@@ -122,6 +122,11 @@ public final class CardFeatures {
             history.sums = insert(history.sums, at, event.amount);
         }
         boolean first = history.isEmpty();
+        if (!first && event.eventTimeMs - history.lastEventTimeMs >= RETENTION_MS) {
+            // Past the longest window the previous events no longer count (see computeAndAdd),
+            // nor does their device: forget it, exactly as expiring the state would.
+            history.lastDeviceId = null;
+        }
         history.lastEventTimeMs = event.eventTimeMs;
         history.maxEventTimeMs =
                 first ? event.eventTimeMs : Math.max(history.maxEventTimeMs, event.eventTimeMs);
@@ -132,7 +137,11 @@ public final class CardFeatures {
         prune(history);
     }
 
-    /** Drops the buckets no future window can reach: those older than the longest window. */
+    /**
+     * Drops the buckets older than the longest window before the newest event time: no window of an
+     * event that is on time reaches them. An event later than that sees none of them, even those
+     * its own window would cover (the documented rule for very late events).
+     */
     private static void prune(CardHistory history) {
         long oldestKept = Math.floorDiv(history.maxEventTimeMs - RETENTION_MS, BUCKET_MS) + 1;
         int drop = 0;

@@ -102,7 +102,7 @@ public final class ModelArtifact {
             throw new ModelContractException(
                     where
                             + ": \"threshold\" must be a number between 0 and 1, got "
-                            + thresholdNode);
+                            + (thresholdNode.isMissingNode() ? "none" : thresholdNode));
         }
         return new ModelArtifact(
                 directory, name, version, modelFile, List.copyOf(inputs), outputName, threshold);
@@ -134,7 +134,9 @@ public final class ModelArtifact {
         if (!unused.isEmpty()) {
             problem.append(" it does not take ").append(unused).append(';');
         }
-        if (missing.isEmpty() && unused.isEmpty()) {
+        if (missing.isEmpty() && unused.isEmpty() && inputs.size() != features.size()) {
+            problem.append(" the features repeat a name;");
+        } else if (missing.isEmpty() && unused.isEmpty()) {
             int at = 0;
             while (inputs.get(at).equals(features.get(at))) {
                 at++;

@@ -1,0 +1,111 @@
+package io.rtml.dlq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterSerializerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Not valid UTF-8: a lone 0xff, a NUL, and a lead byte followed by a non-continuation. */
+    private static final byte[] BINARY = {(byte) 0xff, 0x00, (byte) 0xc3, 0x28, (byte) 0x80};
+
+    @Test
+    void writesTheDocumentedLayout() throws Exception {
+        DeadLetter letter =
+                DeadLetter.of(
+                        "parse",
+                        "amount",
+                        "amount: expected a number, got the string \"12\"",
+                        "events",
+                        2,
+                        41L,
+                        1_767_225_600_123L,
+                        "card-1".getBytes(StandardCharsets.UTF_8),
+                        "{\"amount\":\"12\"}".getBytes(StandardCharsets.UTF_8));
+
+        JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
+
+        assertThat(fieldNames(json))
+                .containsExactly("stage", "field", "reason", "source", "key", "value_base64");
+        assertThat(json.get("stage").asText()).isEqualTo("parse");
+        assertThat(json.get("field").asText()).isEqualTo("amount");
+        assertThat(json.get("reason").asText())
+                .isEqualTo("amount: expected a number, got the string \"12\"");
+        JsonNode source = json.get("source");
+        assertThat(fieldNames(source)).containsExactly("topic", "partition", "offset", "timestamp");
+        assertThat(source.get("topic").asText()).isEqualTo("events");
+        assertThat(source.get("partition").isInt()).isTrue();
+        assertThat(source.get("partition").asInt()).isEqualTo(2);
+        assertThat(source.get("offset").asLong()).isEqualTo(41L);
+        assertThat(source.get("timestamp").asLong()).isEqualTo(1_767_225_600_123L);
+        assertThat(json.get("key").asText()).isEqualTo("card-1");
+        assertThat(json.get("value_base64").asText()).isEqualTo("eyJhbW91bnQiOiIxMiJ9");
+    }
+
+    @Test
+    void writesAbsentFieldKeyAndValueAsJsonNull() throws Exception {
+        DeadLetter letter =
+                DeadLetter.of("parse", null, "empty record", "events", 0, 0L, 0L, null, null);
+
+        JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
+
+        assertThat(fieldNames(json))
+                .containsExactly("stage", "field", "reason", "source", "key", "value_base64");
+        assertThat(json.get("field").isNull()).isTrue();
+        assertThat(json.get("key").isNull()).isTrue();
+        assertThat(json.get("value_base64").isNull()).isTrue();
+    }
+
+    @Test
+    void carriesAnyValueBytesExactlyAsBase64() throws Exception {
+        DeadLetter letter =
+                DeadLetter.of("parse", null, "malformed JSON", "events", 0, 1L, 2L, null, BINARY);
+
+        JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
+
+        assertThat(json.get("value_base64").asText()).isEqualTo("/wDDKIA=");
+        assertThat(Base64.getDecoder().decode(json.get("value_base64").asText()))
+                .containsExactly(BINARY);
+    }
+
+    @Test
+    void carriesAnEmptyValueAsAnEmptyBase64String() throws Exception {
+        DeadLetter letter =
+                DeadLetter.of(
+                        "parse", null, "empty record", "events", 0, 1L, 2L, null, new byte[0]);
+
+        JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
+
+        assertThat(json.get("value_base64").asText()).isEmpty();
+    }
+
+    @Test
+    void keysTheDeadLetterRecordByTheSourceKeyBytes() {
+        DeadLetter letter =
+                DeadLetter.of(
+                        "parse", null, "not a JSON object", "events", 0, 1L, 2L, BINARY, BINARY);
+
+        ProducerRecord<byte[], byte[]> record =
+                new DeadLetterSerializer("events-dlq").serialize(letter, null, 9_999L);
+
+        assertThat(record.topic()).isEqualTo("events-dlq");
+        assertThat(record.partition()).isNull();
+        assertThat(record.timestamp()).isEqualTo(9_999L);
+        assertThat(record.key()).containsExactly(BINARY);
+        assertThat(record.value()).containsExactly(DeadLetterSerializer.toJson(letter));
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

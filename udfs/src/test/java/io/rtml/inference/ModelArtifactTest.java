@@ -1,0 +1,300 @@
+package io.rtml.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rtml.features.CardFeatures;
+import io.rtml.testing.ShippedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArtifactTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FEATURE_SET = CardFeatures.FEATURE_SET;
+
+    @TempDir Path dir;
+
+    // ---- the shipped artifact ----
+
+    @Test
+    void loadsTheShippedArtifact() {
+        Path directory = ShippedModel.directory();
+
+        ModelArtifact artifact = ModelArtifact.load(directory);
+
+        assertThat(artifact.directory()).isEqualTo(directory);
+        assertThat(artifact.name()).isEqualTo("fraud");
+        assertThat(artifact.version()).isEqualTo("1");
+        assertThat(artifact.modelFile()).isEqualTo(directory.resolve("model.pt"));
+        assertThat(artifact.outputName()).isEqualTo("fraud_probability");
+        assertThat(artifact.threshold()).isEqualTo(0.034544);
+    }
+
+    @Test
+    void shipsAModelWhoseInputsAreTheFeatureSetInOrder() {
+        ModelArtifact artifact = ModelArtifact.load(ShippedModel.directory());
+
+        assertThat(artifact.inputs()).isEqualTo(CardFeatures.NAMES);
+        assertThatCode(() -> artifact.checkInputs(FEATURE_SET, CardFeatures.NAMES))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void findsTheArtifactByRepositoryNameAndVersion() {
+        Path repository = ShippedModel.repositoryRoot().resolve("model-artifacts");
+
+        assertThat(ModelArtifact.directory(repository, "fraud", "1"))
+                .isEqualTo(ShippedModel.directory());
+    }
+
+    @Test
+    void loadsAVariantCopiedElsewhere() throws Exception {
+        ModelArtifact artifact = ModelArtifact.load(variant(m -> m.put("version", "2")));
+
+        assertThat(artifact.version()).isEqualTo("2");
+        assertThat(artifact.modelFile()).isEqualTo(dir.resolve("model.pt"));
+    }
+
+    // ---- refusals ----
+
+    @Test
+    void refusesADirectoryWithoutMetadata() {
+        assertThatThrownBy(() -> ModelArtifact.load(dir))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage("no model at " + dir.toAbsolutePath() + ": metadata.json is missing");
+    }
+
+    @Test
+    void refusesMetadataThatIsNotJson() throws Exception {
+        Files.writeString(dir.resolve("metadata.json"), "{\"name\": fraud");
+
+        assertThatThrownBy(() -> ModelArtifact.load(dir))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageStartingWith("cannot read " + metadata() + ": ");
+    }
+
+    @Test
+    void refusesAMissingModelFile() throws Exception {
+        Path directory = variant(m -> {});
+        Files.delete(directory.resolve("model.pt"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + ": model file " + dir.resolve("model.pt") + " is missing");
+    }
+
+    @Test
+    void refusesAModelFileNamedButNotThere() throws Exception {
+        Path directory = variant(m -> m.put("file", "model-v2.pt"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata() + ": model file " + dir.resolve("model-v2.pt") + " is missing");
+    }
+
+    @Test
+    void refusesAnotherFormat() throws Exception {
+        Path directory = variant(m -> m.put("format", "onnx"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + ": format is \"onnx\", only \"torchscript\" is served");
+    }
+
+    @Test
+    void refusesMissingOrBlankRequiredStrings() throws Exception {
+        for (String field : List.of("name", "version", "format", "file")) {
+            Path missing = variant(m -> m.remove(field));
+            assertThatThrownBy(() -> ModelArtifact.load(missing))
+                    .as(field)
+                    .isInstanceOf(ModelContractException.class)
+                    .hasMessage(metadata() + ": \"" + field + "\" must be a non-empty string");
+            Path blank = variant(m -> m.put(field, " "));
+            assertThatThrownBy(() -> ModelArtifact.load(blank))
+                    .as(field)
+                    .isInstanceOf(ModelContractException.class)
+                    .hasMessage(metadata() + ": \"" + field + "\" must be a non-empty string");
+        }
+    }
+
+    @Test
+    void refusesAMissingOutputName() throws Exception {
+        Path directory = variant(m -> ((ObjectNode) m.get("output")).remove("name"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + " output: \"name\" must be a non-empty string");
+    }
+
+    @Test
+    void refusesAThresholdAboveOne() throws Exception {
+        Path directory = variant(m -> m.put("threshold", 1.5));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata() + ": \"threshold\" must be a number between 0 and 1, got 1.5");
+    }
+
+    @Test
+    void refusesANegativeThreshold() throws Exception {
+        Path directory = variant(m -> m.put("threshold", -0.1));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata() + ": \"threshold\" must be a number between 0 and 1, got -0.1");
+    }
+
+    @Test
+    void refusesAThresholdGivenAsAString() throws Exception {
+        Path directory = variant(m -> m.put("threshold", "0.5"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata()
+                                + ": \"threshold\" must be a number between 0 and 1, got \"0.5\"");
+    }
+
+    @Test
+    void refusesAMissingThreshold() throws Exception {
+        Path directory = variant(m -> m.remove("threshold"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageStartingWith(
+                        metadata() + ": \"threshold\" must be a number between 0 and 1, got none");
+    }
+
+    @Test
+    void acceptsThresholdsOfZeroAndOne() throws Exception {
+        assertThat(ModelArtifact.load(variant(m -> m.put("threshold", 0))).threshold())
+                .isEqualTo(0.0);
+        assertThat(ModelArtifact.load(variant(m -> m.put("threshold", 1))).threshold())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void refusesDuplicateInputs() throws Exception {
+        Path directory = variant(m -> ((ArrayNode) m.get("inputs")).add("amount_log1p"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata()
+                                + ": \"inputs\" must be distinct feature names, got"
+                                + " \"amount_log1p\"");
+    }
+
+    @Test
+    void refusesAnInputThatIsNotAName() throws Exception {
+        Path directory = variant(m -> ((ArrayNode) m.get("inputs")).add(7));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + ": \"inputs\" must be distinct feature names, got 7");
+    }
+
+    @Test
+    void refusesMissingOrEmptyInputs() throws Exception {
+        Path missing = variant(m -> m.remove("inputs"));
+        assertThatThrownBy(() -> ModelArtifact.load(missing))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + ": \"inputs\" must list the input features");
+
+        Path empty = variant(m -> m.putArray("inputs"));
+        assertThatThrownBy(() -> ModelArtifact.load(empty))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(metadata() + ": \"inputs\" must list the input features");
+    }
+
+    // ---- checkInputs ----
+
+    @Test
+    void refusesFeaturesThatLackAModelInput() {
+        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        features.remove("hour_cos");
+        features.remove("device_changed");
+
+        assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model fraud/1 does not match feature set card-v1: it needs"
+                                + " [device_changed, hour_cos], which the features lack");
+    }
+
+    @Test
+    void refusesFeaturesTheModelDoesNotTake() {
+        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        features.add("merchant_risk");
+
+        assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model fraud/1 does not match feature set card-v1: it does not take"
+                                + " [merchant_risk]");
+    }
+
+    @Test
+    void namesBothMissingAndExtraFeatures() {
+        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        features.set(0, "amount");
+
+        assertThatThrownBy(() -> shipped().checkInputs("card-v2", features))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model fraud/1 does not match feature set card-v2: it needs"
+                                + " [amount_log1p], which the features lack; it does not take"
+                                + " [amount]");
+    }
+
+    @Test
+    void refusesReorderedFeaturesNamingTheFirstPositionThatDiffers() {
+        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        Collections.swap(features, 12, 13);
+
+        assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model fraud/1 does not match feature set card-v1: inputs are in another"
+                                + " order: position 12 is hour_sin in the model and hour_cos in"
+                                + " the features");
+    }
+
+    // ---- helpers ----
+
+    private static ModelArtifact shipped() {
+        return ModelArtifact.load(ShippedModel.directory());
+    }
+
+    private Path metadata() {
+        return dir.resolve("metadata.json");
+    }
+
+    /** The shipped artifact copied into the temp dir, its metadata changed by {@code edit}. */
+    private Path variant(Consumer<ObjectNode> edit) throws IOException {
+        ObjectNode metadata =
+                (ObjectNode)
+                        JSON.readTree(ShippedModel.directory().resolve("metadata.json").toFile());
+        edit.accept(metadata);
+        Files.write(dir.resolve("metadata.json"), JSON.writeValueAsBytes(metadata));
+        Path model = dir.resolve("model.pt");
+        if (!Files.exists(model)) {
+            Files.copy(ShippedModel.directory().resolve("model.pt"), model);
+        }
+        return dir;
+    }
+}

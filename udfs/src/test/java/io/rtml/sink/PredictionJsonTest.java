@@ -1,0 +1,175 @@
+package io.rtml.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtml.features.CardFeatures;
+import io.rtml.inference.Prediction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PredictionJsonTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void writesTheDocumentedLayout() throws Exception {
+        JsonNode json = JSON.readTree(PredictionJson.write(prediction(null)));
+
+        assertThat(fieldNames(json))
+                .containsExactly(
+                        "event_id",
+                        "card_id",
+                        "event_time_ms",
+                        "ingest_time_ms",
+                        "scored_time_ms",
+                        "score",
+                        "decision",
+                        "model",
+                        "model_version",
+                        "feature_set",
+                        "fallback");
+        assertThat(json.get("event_id").asText()).isEqualTo("e-1");
+        assertThat(json.get("card_id").asText()).isEqualTo("card-1");
+        assertThat(json.get("event_time_ms").asLong()).isEqualTo(1_767_225_600_000L);
+        assertThat(json.get("ingest_time_ms").asLong()).isEqualTo(1_767_225_600_007L);
+        assertThat(json.get("scored_time_ms").asLong()).isEqualTo(1_767_225_600_019L);
+        assertThat(json.get("score").asDouble()).isEqualTo(0.8125);
+        assertThat(json.get("decision").asText()).isEqualTo("flag");
+        assertThat(json.get("model").asText()).isEqualTo("fraud");
+        assertThat(json.get("model_version").asText()).isEqualTo("1");
+        assertThat(json.get("feature_set").asText()).isEqualTo("card-v1");
+        assertThat(json.get("fallback").isNull()).isTrue();
+    }
+
+    @Test
+    void leavesTheFeaturesOutOfTheRecord() throws Exception {
+        JsonNode json = JSON.readTree(PredictionJson.write(prediction(null)));
+
+        assertThat(json.has("features")).isFalse();
+    }
+
+    @Test
+    void writesTheFallbackReason() throws Exception {
+        JsonNode json = JSON.readTree(PredictionJson.write(prediction("timeout")));
+
+        assertThat(json.get("fallback").asText()).isEqualTo("timeout");
+    }
+
+    @Test
+    void readsBackWhatItWritesExceptTheFeatures() {
+        for (String fallback : new String[] {null, "timeout", "model_error"}) {
+            Prediction written = prediction(fallback);
+            written.score = 0.123456789f; // not exact in decimal: the float must survive anyway
+
+            Prediction read = PredictionJson.read(PredictionJson.write(written));
+
+            written.features = null;
+            assertThat(read).isEqualTo(written);
+            assertThat(read.score).isEqualTo(0.123456789f);
+        }
+    }
+
+    @Test
+    void writesFeaturesAsAnObjectOfNameToValueInOrder() throws Exception {
+        float[] values = new float[CardFeatures.NAMES.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 1;
+        }
+        values[3] = 1e-5f;
+        values[4] = 3.4e38f;
+
+        String written = PredictionJson.writeFeatures(CardFeatures.NAMES, values);
+
+        assertThat(written)
+                .startsWith(
+                        "{\"amount_log1p\":-1.0,\"channel_pos\":-0.5,\"channel_online\":0.0,"
+                                + "\"channel_atm\":1.0E-5,\"card_txn_count_1h\":3.4E38,")
+                .endsWith(",\"hour_cos\":5.5}");
+        JsonNode json = JSON.readTree(written);
+        assertThat(fieldNames(json)).isEqualTo(CardFeatures.NAMES);
+        for (int i = 0; i < values.length; i++) {
+            assertThat(json.get(CardFeatures.NAMES.get(i)).floatValue()).isEqualTo(values[i]);
+        }
+    }
+
+    @Test
+    void writesTheExactStringForAShortFeatureList() {
+        assertThat(PredictionJson.writeFeatures(List.of("a", "b"), new float[] {1.5f, 0f}))
+                .isEqualTo("{\"a\":1.5,\"b\":0.0}");
+        assertThat(PredictionJson.writeFeatures(List.of(), new float[0])).isEqualTo("{}");
+    }
+
+    @Test
+    void keysPredictionRecordsByCard() {
+        Prediction prediction = prediction(null);
+
+        var record = new PredictionSerializer("predictions").serialize(prediction, null, 42L);
+
+        assertThat(record.topic()).isEqualTo("predictions");
+        assertThat(record.partition()).isNull();
+        assertThat(record.timestamp()).isEqualTo(42L);
+        assertThat(record.key()).containsExactly("card-1".getBytes(StandardCharsets.UTF_8));
+        assertThat(record.value()).containsExactly(PredictionJson.write(prediction));
+    }
+
+    @Test
+    void readsTheFieldsOfARecordWrittenByHand() throws Exception {
+        Map<String, Object> record =
+                new LinkedHashMap<>(
+                        Map.of(
+                                "event_id", "e-2",
+                                "card_id", "c-2",
+                                "event_time_ms", 10L,
+                                "ingest_time_ms", 11L,
+                                "scored_time_ms", 12L,
+                                "score", 0.5,
+                                "decision", "pass",
+                                "model", "fraud",
+                                "model_version", "1",
+                                "feature_set", "card-v1"));
+        record.put("fallback", "model_error");
+
+        Prediction read = PredictionJson.read(JSON.writeValueAsBytes(record));
+
+        assertThat(read.eventId).isEqualTo("e-2");
+        assertThat(read.cardId).isEqualTo("c-2");
+        assertThat(read.eventTimeMs).isEqualTo(10L);
+        assertThat(read.ingestTimeMs).isEqualTo(11L);
+        assertThat(read.scoredTimeMs).isEqualTo(12L);
+        assertThat(read.score).isEqualTo(0.5f);
+        assertThat(read.decision).isEqualTo("pass");
+        assertThat(read.modelName).isEqualTo("fraud");
+        assertThat(read.modelVersion).isEqualTo("1");
+        assertThat(read.featureSet).isEqualTo("card-v1");
+        assertThat(read.fallbackReason).isEqualTo("model_error");
+        assertThat(read.features).isNull();
+    }
+
+    private static Prediction prediction(String fallback) {
+        Prediction prediction = new Prediction();
+        prediction.eventId = "e-1";
+        prediction.cardId = "card-1";
+        prediction.eventTimeMs = 1_767_225_600_000L;
+        prediction.ingestTimeMs = 1_767_225_600_007L;
+        prediction.scoredTimeMs = 1_767_225_600_019L;
+        prediction.score = 0.8125f;
+        prediction.decision = Prediction.FLAG;
+        prediction.modelName = "fraud";
+        prediction.modelVersion = "1";
+        prediction.featureSet = CardFeatures.FEATURE_SET;
+        prediction.fallbackReason = fallback;
+        prediction.features = new float[] {1f, 2f};
+        return prediction;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
