@@ -6,6 +6,7 @@ import io.rtml.job.config.RtmlConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -26,6 +27,7 @@ public final class JobEnvironment {
         flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.MAX_PARALLELISM, config.get(MAX_PARALLELISM));
+        flink.set(ExecutionOptions.BUFFER_TIMEOUT, config.get(BUFFER_TIMEOUT));
         if (config.get(PARALLELISM) > 0) {
             flink.set(CoreOptions.DEFAULT_PARALLELISM, config.get(PARALLELISM));
         }

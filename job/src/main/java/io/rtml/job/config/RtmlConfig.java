@@ -22,12 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * The job's configuration: {@link RtmlOptions}' defaults, overridden by a YAML file, overridden by
@@ -145,6 +145,9 @@ public final class RtmlConfig {
             problems.add(PARALLELISM.key() + ": must be -1 or at least 1, got " + parallelism);
         }
         atLeast(c, MAX_PARALLELISM, 1, problems);
+        // Flink's own upper bound for max parallelism.
+        atMost(c, MAX_PARALLELISM, 32_768, problems);
+        notBlank(c, JOB_NAME, problems);
         if (parallelism > c.get(MAX_PARALLELISM)) {
             problems.add(
                     PARALLELISM.key()
@@ -156,16 +159,15 @@ public final class RtmlConfig {
                             + c.get(MAX_PARALLELISM)
                             + ")");
         }
+        atLeast(c, BUFFER_TIMEOUT, Duration.ofMillis(1), problems);
         atLeast(c, CHECKPOINT_INTERVAL, Duration.ofMillis(100), problems);
         atLeast(c, CHECKPOINT_TIMEOUT, Duration.ofSeconds(1), problems);
-        if (c.get(CHECKPOINT_TOLERABLE_FAILURES) < 0) {
-            problems.add(CHECKPOINT_TOLERABLE_FAILURES.key() + ": must not be negative");
-        }
+        atLeast(c, CHECKPOINT_TOLERABLE_FAILURES, 0, problems);
         c.getOptional(CHECKPOINT_DIRECTORY)
-                .ifPresent(dir -> checkUri(CHECKPOINT_DIRECTORY, dir, Set.of(), problems));
+                .ifPresent(dir -> checkUri(CHECKPOINT_DIRECTORY, dir, List.of(), problems));
         notBlank(c, KAFKA_BOOTSTRAP_SERVERS, problems);
         for (String server : c.get(KAFKA_BOOTSTRAP_SERVERS).split(",")) {
-            if (!server.isBlank() && !server.trim().matches("[^:\\s]+:\\d{1,5}")) {
+            if (!server.isBlank() && !isHostAndPort(server.trim())) {
                 problems.add(
                         KAFKA_BOOTSTRAP_SERVERS.key()
                                 + ": \""
@@ -180,7 +182,7 @@ public final class RtmlConfig {
         Map<String, String> topicOwners = new TreeMap<>();
         for (ConfigOption<String> topic : topics) {
             String name = c.get(topic);
-            if (!name.matches("[a-zA-Z0-9._-]{1,249}")) {
+            if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
                 problems.add(topic.key() + ": \"" + name + "\" is not a valid Kafka topic name");
             }
             String owner = topicOwners.putIfAbsent(name, topic.key());
@@ -193,7 +195,7 @@ public final class RtmlConfig {
             problems.add(
                     KAFKA_TRANSACTION_TIMEOUT.key()
                             + ": "
-                            + transactionTimeout
+                            + TimeUtils.formatWithHighestUnit(transactionTimeout)
                             + " must be at least twice "
                             + CHECKPOINT_INTERVAL.key());
         }
@@ -201,7 +203,7 @@ public final class RtmlConfig {
             problems.add(
                     KAFKA_TRANSACTION_TIMEOUT.key()
                             + ": "
-                            + transactionTimeout
+                            + TimeUtils.formatWithHighestUnit(transactionTimeout)
                             + " exceeds Kafka's default transaction.max.timeout.ms (15 min)");
         }
         atLeast(c, WATERMARK_OUT_OF_ORDERNESS, Duration.ZERO, problems);
@@ -235,7 +237,7 @@ public final class RtmlConfig {
                     INFERENCE_FALLBACK_SCORE.key() + ": must be between 0 and 1, got " + fallback);
         }
 
-        checkUri(REDIS_URI, c.get(REDIS_URI), Set.of("redis", "rediss"), problems);
+        checkUri(REDIS_URI, c.get(REDIS_URI), List.of("redis", "rediss"), problems);
         atLeast(c, REDIS_TTL, Duration.ZERO, problems);
         atLeast(c, REDIS_BATCH_SIZE, 1, problems);
         atLeast(c, REDIS_BATCH_DELAY, Duration.ZERO, problems);
@@ -267,7 +269,10 @@ public final class RtmlConfig {
     }
 
     private static void checkUri(
-            ConfigOption<String> option, String value, Set<String> schemes, List<String> problems) {
+            ConfigOption<String> option,
+            String value,
+            List<String> schemes,
+            List<String> problems) {
         try {
             URI uri = new URI(value);
             if (uri.getScheme() == null
@@ -283,6 +288,21 @@ public final class RtmlConfig {
             problems.add(
                     option.key() + ": \"" + redact(value) + "\" is not a URI: " + e.getReason());
         }
+    }
+
+    /** {@code host:port} with a port in range; the host may be an IPv6 literal in brackets. */
+    private static boolean isHostAndPort(String server) {
+        int colon = server.lastIndexOf(':');
+        if (colon <= 0 || colon == server.length() - 1) {
+            return false;
+        }
+        String host = server.substring(0, colon);
+        String port = server.substring(colon + 1);
+        boolean hostOk =
+                host.startsWith("[")
+                        ? host.endsWith("]") && host.length() > 2
+                        : !host.contains(":") && !host.isBlank() && !host.contains(" ");
+        return hostOk && port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65_535;
     }
 
     private static void notBlank(
@@ -309,7 +329,12 @@ public final class RtmlConfig {
     private static void atLeast(
             Configuration c, ConfigOption<Duration> option, Duration min, List<String> problems) {
         if (c.get(option).compareTo(min) < 0) {
-            problems.add(option.key() + ": must be at least " + min + ", got " + c.get(option));
+            problems.add(
+                    option.key()
+                            + ": must be at least "
+                            + TimeUtils.formatWithHighestUnit(min)
+                            + ", got "
+                            + TimeUtils.formatWithHighestUnit(c.get(option)));
         }
     }
 
@@ -327,7 +352,15 @@ public final class RtmlConfig {
 
     /** Hides the password in a URI like {@code redis://user:secret@host}. */
     static String redact(String uri) {
-        return uri.replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@");
+        int start = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        if (start < 0 || at < start) {
+            return uri;
+        }
+        String userInfo = uri.substring(start + 3, at);
+        int colon = userInfo.indexOf(':');
+        String shown = colon < 0 ? "***" : userInfo.substring(0, colon) + ":***";
+        return uri.substring(0, start + 3) + shown + uri.substring(at);
     }
 
     public <T> T get(ConfigOption<T> option) {
@@ -371,8 +404,13 @@ public final class RtmlConfig {
     public String describe() {
         StringBuilder text = new StringBuilder();
         for (ConfigOption<?> option : RtmlOptions.ALL) {
-            Object value = options.getOptional(option).orElse(null);
-            String shown = value == null ? "(unset)" : String.valueOf(value);
+            Object value = options.get(option);
+            String shown =
+                    value == null
+                            ? "(unset)"
+                            : value instanceof Duration
+                                    ? TimeUtils.formatWithHighestUnit((Duration) value)
+                                    : String.valueOf(value);
             if (option == REDIS_URI) {
                 shown = redact(shown);
             }

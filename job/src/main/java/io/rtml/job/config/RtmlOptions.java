@@ -35,6 +35,14 @@ public final class RtmlOptions {
                             "Upper bound for rescaling keyed state; fixed for the life of the"
                                     + " state.");
 
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            key("job.buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(5))
+                    .withDescription(
+                            "Longest time a record waits in a network buffer before it is sent"
+                                    + " on: lower is lower latency, higher is more throughput.");
+
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             key("checkpoints.interval")
                     .durationType()
@@ -233,6 +241,7 @@ public final class RtmlOptions {
                     JOB_NAME,
                     PARALLELISM,
                     MAX_PARALLELISM,
+                    BUFFER_TIMEOUT,
                     CHECKPOINT_INTERVAL,
                     CHECKPOINT_DIRECTORY,
                     CHECKPOINT_TIMEOUT,

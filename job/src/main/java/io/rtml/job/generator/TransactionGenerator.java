@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
  * fraud planted as ground truth:
  *
  * <ul>
- *   <li>{@code card_testing}: a burst of small online payments at merchants the card never used,
- *       from a new device, seconds apart;
+ *   <li>{@code card_testing}: a burst of small online payments at random merchants (almost all new
+ *       to the card), from a new device, seconds apart;
  *   <li>{@code account_takeover}: a new device in a foreign country, then a few payments many times
  *       the card's usual amount, minutes apart.
  * </ul>

@@ -1,0 +1,288 @@
+package io.rtml.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.testing.Repository;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.apache.flink.streaming.api.transformations.PhysicalTransformation;
+import org.apache.flink.streaming.runtime.partitioner.KeyGroupStreamPartitioner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline's graph, built but never executed: the connectors point at a port nothing listens
+ * on, which is fine because nothing connects until the job runs.
+ */
+class PipelineTest {
+    /** Flink 2.2 gives a sink's committer the uid {@code "Sink Committer: " + the sink's uid}. */
+    private static final String COMMITTER_UID_PREFIX = "Sink Committer: ";
+
+    private static RtmlConfig config;
+
+    @BeforeAll
+    static void loadConfig() {
+        config =
+                RtmlConfig.load(
+                        null,
+                        Map.of(
+                                "model.repository", Repository.modelArtifacts().toString(),
+                                "kafka.bootstrap-servers", "127.0.0.1:1",
+                                "redis.uri", "redis://127.0.0.1:1",
+                                "job.parallelism", "2"));
+    }
+
+    private static Pipeline.Builder complete() {
+        return Pipeline.builder()
+                .config(config)
+                .events(Connectors.events(config))
+                .predictions(Connectors.predictions(config))
+                .latestPredictions(Connectors.latestPredictions(config))
+                .deadLetters(Connectors.deadLetters(config));
+    }
+
+    /** The job's graph under the job's own Flink settings (explicit uids, no Kryo). */
+    private static StreamGraph graph() {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(config, new Configuration()));
+        complete().build().attachTo(env);
+        return env.getStreamGraph();
+    }
+
+    /** The values of Uids' constants whose names end, or do not end, in {@code _NAME}. */
+    private static List<String> uidsConstants(boolean names) throws IllegalAccessException {
+        List<String> values = new ArrayList<>();
+        for (Field field : Uids.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && field.getType() == String.class
+                    && field.getName().endsWith("_NAME") == names) {
+                values.add((String) field.get(null));
+            }
+        }
+        return values;
+    }
+
+    // ---- the builder ----
+
+    @Test
+    void refusesToBuildWithNothingNamingEveryPart() {
+        assertThatThrownBy(() -> Pipeline.builder().build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage(
+                        "Pipeline needs config events predictions latestPredictions deadLetters");
+    }
+
+    @Test
+    void refusesToBuildWithoutSinksNamingOnlyTheSinks() {
+        assertThatThrownBy(
+                        () ->
+                                Pipeline.builder()
+                                        .config(config)
+                                        .events(Connectors.events(config))
+                                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Pipeline needs predictions latestPredictions deadLetters");
+    }
+
+    @Test
+    void refusesToBuildWithoutConfigNamingOnlyTheConfig() {
+        assertThatThrownBy(() -> complete().config(null).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Pipeline needs config");
+    }
+
+    @Test
+    void refusesToBuildWithoutTheDeadLetterSinkNamingOnlyIt() {
+        assertThatThrownBy(() -> complete().deadLetters(null).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Pipeline needs deadLetters");
+    }
+
+    @Test
+    void refusesToBuildWithoutTheRedisSinkNamingOnlyIt() {
+        assertThatThrownBy(() -> complete().latestPredictions(null).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Pipeline needs latestPredictions");
+    }
+
+    // ---- uids ----
+
+    @Test
+    void everyOperatorCarriesItsUidFromUids() throws IllegalAccessException {
+        Collection<StreamNode> nodes = graph().getStreamNodes();
+
+        List<String> uids = nodes.stream().map(StreamNode::getTransformationUID).toList();
+        assertThat(uids).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(uids)
+                .containsExactlyInAnyOrder(
+                        Uids.SOURCE,
+                        Uids.PARSE,
+                        Uids.FEATURES,
+                        Uids.INFERENCE,
+                        Uids.PREDICTIONS_SINK,
+                        COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
+                        Uids.REDIS_SINK,
+                        Uids.DEAD_LETTER_SINK,
+                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK);
+        assertThat(uids).containsAll(uidsConstants(false));
+    }
+
+    @Test
+    void onlyTheExactlyOnceKafkaSinksHaveCommittersAndTheirUidsDeriveFromTheSinks() {
+        Set<String> committerUids =
+                graph().getStreamNodes().stream()
+                        .map(StreamNode::getTransformationUID)
+                        .filter(uid -> uid.startsWith(COMMITTER_UID_PREFIX))
+                        .collect(Collectors.toSet());
+
+        assertThat(committerUids)
+                .containsExactlyInAnyOrder(
+                        COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
+                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK);
+    }
+
+    @Test
+    void everyPhysicalTransformationTheJobDeclaresHasAUid() {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(config, new Configuration()));
+        complete().build().attachTo(env);
+
+        Set<Transformation<?>> all = new HashSet<>();
+        for (Transformation<?> sink : env.getTransformations()) {
+            all.addAll(sink.getTransitivePredecessors());
+        }
+        Map<String, String> uidByName = new TreeMap<>();
+        for (Transformation<?> transformation : all) {
+            if (transformation instanceof PhysicalTransformation) {
+                assertThat(transformation.getUid()).as(transformation.getName()).isNotNull();
+                uidByName.put(transformation.getName(), transformation.getUid());
+            }
+        }
+        assertThat(uidByName)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                Uids.SOURCE_NAME, Uids.SOURCE,
+                                Uids.PARSE_NAME, Uids.PARSE,
+                                Uids.FEATURES_NAME, Uids.FEATURES,
+                                Uids.INFERENCE_NAME, Uids.INFERENCE,
+                                Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK,
+                                Uids.REDIS_SINK_NAME, Uids.REDIS_SINK,
+                                Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK));
+    }
+
+    @Test
+    void everyOperatorIsNamedFromUids() throws IllegalAccessException {
+        Set<String> names =
+                graph().getStreamNodes().stream()
+                        .map(StreamNode::getOperatorName)
+                        .collect(Collectors.toCollection(TreeSet::new));
+
+        assertThat(names)
+                .containsExactlyInAnyOrder(
+                        "Source: " + Uids.SOURCE_NAME,
+                        Uids.PARSE_NAME,
+                        Uids.FEATURES_NAME,
+                        Uids.INFERENCE_NAME,
+                        Uids.PREDICTIONS_SINK_NAME + ": Writer",
+                        Uids.PREDICTIONS_SINK_NAME + ": Committer",
+                        Uids.REDIS_SINK_NAME + ": Writer",
+                        Uids.DEAD_LETTER_SINK_NAME + ": Writer",
+                        Uids.DEAD_LETTER_SINK_NAME + ": Committer");
+        for (String name : uidsConstants(true)) {
+            assertThat(names).anyMatch(operator -> operator.contains(name));
+        }
+    }
+
+    // ---- the dataflow ----
+
+    @Test
+    void wiresTheDataflowOfTheArchitecture() {
+        StreamGraph graph = graph();
+        Map<String, Set<String>> downstream = new TreeMap<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            Set<String> targets = new TreeSet<>();
+            for (StreamEdge edge : node.getOutEdges()) {
+                targets.add(graph.getStreamNode(edge.getTargetId()).getTransformationUID());
+            }
+            downstream.put(node.getTransformationUID(), targets);
+        }
+
+        assertThat(downstream)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                Uids.SOURCE,
+                                Set.of(Uids.PARSE),
+                                Uids.PARSE,
+                                Set.of(Uids.FEATURES, Uids.DEAD_LETTER_SINK),
+                                Uids.FEATURES,
+                                Set.of(Uids.INFERENCE),
+                                Uids.INFERENCE,
+                                Set.of(Uids.PREDICTIONS_SINK, Uids.REDIS_SINK),
+                                Uids.PREDICTIONS_SINK,
+                                Set.of(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK),
+                                COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
+                                Set.of(),
+                                Uids.REDIS_SINK,
+                                Set.of(),
+                                Uids.DEAD_LETTER_SINK,
+                                Set.of(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK),
+                                COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
+                                Set.of()));
+    }
+
+    @Test
+    void keysTheFeaturesByCardAndFeedsDeadLettersFromTheParseSideOutput() {
+        StreamGraph graph = graph();
+        StreamNode parse = node(graph, Uids.PARSE);
+
+        List<StreamEdge> toFeatures = edgesTo(graph, parse, Uids.FEATURES);
+        assertThat(toFeatures).singleElement();
+        assertThat(toFeatures.get(0).getPartitioner())
+                .isInstanceOf(KeyGroupStreamPartitioner.class);
+        assertThat(toFeatures.get(0).getOutputTag()).isNull();
+
+        List<StreamEdge> toDeadLetters = edgesTo(graph, parse, Uids.DEAD_LETTER_SINK);
+        assertThat(toDeadLetters).singleElement();
+        assertThat(toDeadLetters.get(0).getOutputTag()).isNotNull();
+    }
+
+    @Test
+    void runsEveryOperatorAtTheConfiguredParallelism() {
+        for (StreamNode node : graph().getStreamNodes()) {
+            assertThat(node.getParallelism()).as(node.getOperatorName()).isEqualTo(2);
+        }
+    }
+
+    private static StreamNode node(StreamGraph graph, String uid) {
+        return graph.getStreamNodes().stream()
+                .filter(node -> uid.equals(node.getTransformationUID()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<StreamEdge> edgesTo(StreamGraph graph, StreamNode from, String uid) {
+        int target = node(graph, uid).getId();
+        return from.getOutEdges().stream()
+                .filter(edge -> edge.getTargetId() == target)
+                .collect(Collectors.toList());
+    }
+}
