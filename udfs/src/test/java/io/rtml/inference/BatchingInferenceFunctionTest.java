@@ -36,6 +36,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class BatchingInferenceFunctionTest {
+    /**
+     * libtorch's float results for a row depend in their last bits on the batch it is in (see
+     * docs/decisions.md): scores agree to this much, not bit for bit.
+     */
+    private static final float SCORE_TOLERANCE = 1e-5f;
+
     private static final float FALLBACK_SCORE = 0.25f;
     private static final long OPERATOR_TIMEOUT_MS = 10;
 
@@ -78,7 +84,7 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.scoredTimeMs).isPositive();
             assertThat(prediction.score)
                     .as(prediction.eventId)
-                    .isCloseTo(scoreAlone(vector.values), within(1e-6f));
+                    .isCloseTo(scoreAlone(vector.values), within(SCORE_TOLERANCE));
             assertThat(prediction.decision)
                     .isEqualTo(prediction.score >= threshold ? Prediction.FLAG : Prediction.PASS);
             assertThat(prediction.modelName).isEqualTo("fraud");
@@ -141,7 +147,8 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.fallbackReason).isEqualTo(BatchingInferenceFunction.TIMEOUT);
             assertThat(prediction.fallbackReason).isEqualTo("timeout");
             assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
-            assertThat(prediction.decision).isEqualTo(Prediction.FLAG); // 0.25 >= 0.034544
+            assertThat(prediction.decision)
+                    .isEqualTo(Prediction.FLAG); // the fallback score is above the threshold
             assertThat(prediction.cardId).isEqualTo(vector.cardId);
             assertThat(prediction.eventTimeMs).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.ingestTimeMs).isEqualTo(vector.ingestTimeMs);

@@ -27,6 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped TorchScript model, run through DJL's PyTorch engine on the CPU. */
 class TorchScriptModelTest {
+    /**
+     * libtorch's float results for a row depend in their last bits on the batch it is in (see
+     * docs/decisions.md): scores agree to this much, not bit for bit.
+     */
+    private static final float SCORE_TOLERANCE = 1e-5f;
+
     private static final int COLUMNS = CardFeatures.NAMES.size();
 
     private static TorchScriptModel model;
@@ -74,7 +80,7 @@ class TorchScriptModelTest {
         for (int i = 0; i < rows.size(); i++) {
             assertThat(score(List.of(rows.get(i)))[0])
                     .as("row %d", i)
-                    .isCloseTo(batch[i], within(1e-6f));
+                    .isCloseTo(batch[i], within(SCORE_TOLERANCE));
         }
     }
 
