@@ -4,9 +4,10 @@
     /usr/bin/python3 scripts/train.py --data train.csv --out model-artifacts/fraud/1 \
         [--name fraud] [--version 1] [--seed 7] [--epochs 20] [--target-precision 0.8]
 
-Input: a CSV with the header ``event_id,card_id,event_time,<features...>,label``; event_time is
-epoch milliseconds, every feature is a float, label is 0 or 1. The features are whatever columns
-lie between event_time and label, in that order.
+Input: the CSV ``rtml backfill`` writes, with the header
+``event_id,<entity ids...>,event_time,<features...>,label``; event_time is epoch milliseconds,
+every feature is a float, label is 0 or 1 (rows with an empty label, not known, are skipped). The
+features are whatever columns lie between event_time and label, in that order.
 
 Output, in --out: ``model.pt`` (TorchScript; takes RAW feature vectors float32[B, F], applies the
 training-set standardisation and the sigmoid itself, returns fraud probabilities float32[B]),
@@ -47,7 +48,7 @@ import torch
 from torch import Tensor, nn
 
 SCRIPT = "scripts/train.py"
-LEADING_COLUMNS = ["event_id", "card_id", "event_time"]
+TIME_COLUMN = "event_time"
 LABEL_COLUMN = "label"
 
 HOLDOUT_FRACTION = 0.2  # the latest 20 % of events, by (event_time, event_id)
@@ -88,37 +89,46 @@ def read_training_csv(path: str):
         if header is None:
             fail(f"{path} is empty")
         header = [h.strip() for h in header]
-        if header[:3] != LEADING_COLUMNS or header[-1] != LABEL_COLUMN or len(header) < 5:
-            fail(f"{path}: header must be {','.join(LEADING_COLUMNS)},<feature columns...>,"
-                 f"{LABEL_COLUMN} (at least one feature); got {','.join(header)}")
-        features = header[3:-1]
+        if (header[0] != "event_id" or TIME_COLUMN not in header or header[-1] != LABEL_COLUMN
+                or header.index(TIME_COLUMN) >= len(header) - 2):
+            fail(f"{path}: header must be event_id,<entity ids...>,{TIME_COLUMN},"
+                 f"<feature columns...>,{LABEL_COLUMN} (at least one feature); "
+                 f"got {','.join(header)}")
+        t = header.index(TIME_COLUMN)
+        features = header[t + 1:-1]
         duplicated = sorted({c for c in header if header.count(c) > 1})
         if duplicated:
             fail(f"{path}: duplicate column(s) in header: {', '.join(duplicated)}")
 
         width = len(header)
         ids, times, rows, labels = [], [], [], []
+        unlabelled = 0
         for record in reader:
             line = reader.line_num
             if not record:
                 continue  # blank line
             if len(record) != width:
                 fail(f"{path}:{line}: expected {width} fields, got {len(record)}")
+            label = record[-1].strip()
+            if label == "":
+                unlabelled += 1
+                continue
             try:
-                times.append(int(record[2]))
+                time_ms = int(record[t])
             except ValueError:
                 fail(f"{path}:{line}: event_time must be epoch milliseconds (an integer), "
-                     f"got {record[2]!r}")
+                     f"got {record[t]!r}")
             try:
-                values = [float(v) for v in record[3:-1]]
+                values = [float(v) for v in record[t + 1:-1]]
             except ValueError:
-                bad = next(i for i, v in enumerate(record[3:-1]) if not _is_float(v))
+                bad = next(i for i, v in enumerate(record[t + 1:-1]) if not _is_float(v))
                 fail(f"{path}:{line}: feature {features[bad]} is not a number: "
-                     f"{record[3 + bad]!r}")
+                     f"{record[t + 1 + bad]!r}")
             if not all(math.isfinite(v) for v in values):
                 bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
-                fail(f"{path}:{line}: feature {features[bad]} is not finite: {record[3 + bad]!r}")
-            label = record[-1].strip()
+                fail(f"{path}:{line}: feature {features[bad]} is not finite: "
+                     f"{record[t + 1 + bad]!r}")
+            times.append(time_ms)
             if label in ("0", "1"):
                 labels.append(int(label))
             elif _is_float(label) and float(label) in (0.0, 1.0):
@@ -128,8 +138,10 @@ def read_training_csv(path: str):
             ids.append(record[0])
             rows.append(values)
 
+    if unlabelled:
+        log(f"skipped {unlabelled} rows without a label")
     if not rows:
-        fail(f"{path} has a header but no rows")
+        fail(f"{path} has no labelled rows")
     X = np.asarray(rows, dtype=np.float64)
     return (features, ids, np.asarray(times, dtype=np.int64), X,
             np.asarray(labels, dtype=np.int64))
@@ -258,8 +270,9 @@ def choose_threshold(y: np.ndarray, prob: np.ndarray, target_precision: float):
     The scores are floored to the grid first: for a grid value t, ``prob >= t`` holds exactly when
     ``floor(prob * 1e6) >= t * 1e6``, so the precision and recall reported here are exactly those
     of the rounded threshold written to metadata.json.
-    Rule: the lowest threshold whose precision >= target (which is the one with the most recall);
-    when none reaches the target, the threshold with the best F1.
+    Rule: among the thresholds whose precision >= target, the highest one with the most recall
+    (lowering it further would add only false positives); when none reaches the target, the
+    threshold with the best F1.
     Returns (threshold, precision, recall, rule).
     """
     scale = 10 ** DECIMALS
@@ -269,7 +282,8 @@ def choose_threshold(y: np.ndarray, prob: np.ndarray, target_precision: float):
     recall = tp / tp[-1]
     meets = np.flatnonzero(precision >= target_precision)
     if meets.size:
-        k = int(meets[-1])  # lowest qualifying threshold = highest recall
+        best_recall = recall[meets[-1]]  # the lowest qualifying threshold has the most recall
+        k = int(meets[np.flatnonzero(recall[meets] == best_recall)[0]])  # the highest such
         rule = f"max recall at precision >= {target_precision:g}"
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -444,8 +458,11 @@ def main(argv=None) -> int:
     # standardisation from the training split only; the rounded values are both baked into the
     # model and written to metadata.json, so the two agree
     mean = np.round(X_tr.mean(axis=0), DECIMALS)
-    std = np.round(np.maximum(X_tr.std(axis=0), STD_FLOOR), DECIMALS)
-    constant = [f for f, s in zip(features, std) if s <= STD_FLOOR]
+    raw_std = X_tr.std(axis=0)
+    # A feature constant in training (e.g. a hash bucket no training event fell in) is only
+    # centred: dividing by a floored std would turn an unseen value into a huge input.
+    std = np.round(np.where(raw_std < STD_FLOOR, 1.0, raw_std), DECIMALS)
+    constant = [f for f, s in zip(features, raw_std) if s < STD_FLOOR]
     if constant:
         log(f"warning: constant in the training split: {', '.join(constant)}")
 

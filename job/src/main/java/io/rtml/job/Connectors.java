@@ -6,9 +6,10 @@ import io.rtml.dlq.DeadLetter;
 import io.rtml.dlq.DeadLetterSerializer;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.EventDeserializer;
-import io.rtml.features.CardFeatures;
+import io.rtml.features.FeatureVector;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
+import io.rtml.sink.FeatureVectorJson;
 import io.rtml.sink.PredictionSerializer;
 import io.rtml.sink.RedisSink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -60,7 +61,18 @@ public final class Connectors {
 
     /** Each card's latest prediction and features in Redis. */
     public static RedisSink latestPredictions(RtmlConfig config) {
-        return new RedisSink(config.redis(), CardFeatures.NAMES);
+        return new RedisSink(config.redis(), config.spec().columns());
+    }
+
+    /** The feature log, exactly once, or {@code null} when {@code features.log-topic} is unset. */
+    public static KafkaSink<FeatureVector> featureLog(RtmlConfig config) {
+        String topic = config.get(FEATURE_LOG_TOPIC);
+        return topic.isEmpty()
+                ? null
+                : exactlyOnce(
+                        config,
+                        "feature-log",
+                        new FeatureVectorJson(topic, config.spec().columns()));
     }
 
     private static <T> KafkaSink<T> exactlyOnce(

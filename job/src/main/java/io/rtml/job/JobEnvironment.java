@@ -28,6 +28,7 @@ public final class JobEnvironment {
         flink.set(PipelineOptions.GENERIC_TYPES, false);
         flink.set(PipelineOptions.MAX_PARALLELISM, config.get(MAX_PARALLELISM));
         flink.set(ExecutionOptions.BUFFER_TIMEOUT, config.get(BUFFER_TIMEOUT));
+        flink.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.get(WATERMARK_INTERVAL));
         if (config.get(PARALLELISM) > 0) {
             flink.set(CoreOptions.DEFAULT_PARALLELISM, config.get(PARALLELISM));
         }

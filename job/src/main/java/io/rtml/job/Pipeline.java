@@ -4,12 +4,22 @@ import io.rtml.dlq.DeadLetter;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
-import io.rtml.features.CardFeatureFunction;
+import io.rtml.features.EntityFeatureFunction;
+import io.rtml.features.EntityKey;
+import io.rtml.features.EventFeatureFunction;
 import io.rtml.features.FeatureVector;
+import io.rtml.features.PartialFeatures;
+import io.rtml.features.VectorFunction;
+import io.rtml.features.spec.EntitySpec;
+import io.rtml.features.spec.FeatureSpec;
 import io.rtml.inference.BatchingInferenceFunction;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -21,9 +31,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The dataflow of ARCHITECTURE.md, wiring only: source, parse, features keyed by card, batched
- * inference, and the three sinks. Sources and sinks are handed in, so tests run this exact pipeline
- * on their own inputs and outputs.
+ * The dataflow of docs/architecture.md, wiring only: source, parse, features (the event's own, then
+ * one keyed stage per entity of the spec), batched inference, and the sinks. Sources and sinks are
+ * handed in, so tests run this exact pipeline on their own inputs and outputs; {@link #features} is
+ * also what the backfill runs.
  */
 public final class Pipeline {
     private final RtmlConfig config;
@@ -31,6 +42,7 @@ public final class Pipeline {
     private final Sink<Prediction> predictions;
     private final Sink<Prediction> latestPredictions;
     private final Sink<DeadLetter> deadLetters;
+    private final Sink<FeatureVector> featureLog;
 
     private Pipeline(Builder builder) {
         this.config = builder.config;
@@ -38,6 +50,7 @@ public final class Pipeline {
         this.predictions = builder.predictions;
         this.latestPredictions = builder.latestPredictions;
         this.deadLetters = builder.deadLetters;
+        this.featureLog = builder.featureLog;
     }
 
     public static Builder builder() {
@@ -47,18 +60,12 @@ public final class Pipeline {
     /** Adds the pipeline to {@code env}. */
     public void attachTo(StreamExecutionEnvironment env) {
         DataStream<DecodedRecord> decoded =
-                env.fromSource(events, watermarks(), Uids.SOURCE_NAME).uid(Uids.SOURCE);
+                env.fromSource(events, watermarks(config), Uids.SOURCE_NAME).uid(Uids.SOURCE);
 
         SingleOutputStreamOperator<TransactionEvent> parsed =
                 decoded.process(new RouteDecodedRecords()).uid(Uids.PARSE).name(Uids.PARSE_NAME);
 
-        DataStream<FeatureVector> features =
-                parsed.keyBy(event -> event.cardId, Types.STRING)
-                        .process(
-                                new CardFeatureFunction(
-                                        config.model().name(), config.model().version()))
-                        .uid(Uids.FEATURES)
-                        .name(Uids.FEATURES_NAME);
+        DataStream<FeatureVector> features = features(parsed, config);
 
         DataStream<Prediction> scored =
                 AsyncDataStream.unorderedWait(
@@ -76,10 +83,49 @@ public final class Pipeline {
                 .sinkTo(deadLetters)
                 .uid(Uids.DEAD_LETTER_SINK)
                 .name(Uids.DEAD_LETTER_SINK_NAME);
+        if (featureLog != null) {
+            features.sinkTo(featureLog).uid(Uids.FEATURE_LOG_SINK).name(Uids.FEATURE_LOG_SINK_NAME);
+        }
+    }
+
+    /**
+     * The feature stages: the event's own features, then each entity's windowed aggregates in a
+     * stage keyed by that entity, then the finished vector. The streaming job and the backfill both
+     * run exactly this.
+     */
+    public static DataStream<FeatureVector> features(
+            DataStream<TransactionEvent> events, RtmlConfig config) {
+        return featureStages(events, config.spec(), config.get(RtmlOptions.FEATURE_MAX_WAIT))
+                .map(
+                        new VectorFunction(
+                                config.spec(), config.model().name(), config.model().version()))
+                .uid(Uids.VECTORS)
+                .name(Uids.VECTORS_NAME);
+    }
+
+    /** The feature stages up to the finished values, with each event: what the backfill keeps. */
+    public static DataStream<PartialFeatures> featureStages(
+            DataStream<TransactionEvent> events, FeatureSpec spec, Duration maxWait) {
+        DataStream<PartialFeatures> partial =
+                events.map(new EventFeatureFunction(spec))
+                        .uid(Uids.EVENT_FEATURES)
+                        .name(Uids.EVENT_FEATURES_NAME);
+        // Ordered entities first: they need each key's events in partition order, which the
+        // stages of other entities (scoring when the watermark allows) do not keep.
+        List<EntitySpec> entities = new ArrayList<>(spec.entities());
+        entities.sort(Comparator.comparing(entity -> !entity.ordered()));
+        for (EntitySpec entity : entities) {
+            partial =
+                    partial.keyBy(new EntityKey(entity), Types.STRING)
+                            .process(new EntityFeatureFunction(spec, entity.name(), maxWait))
+                            .uid(Uids.entityFeatures(entity.name()))
+                            .name(Uids.entityFeaturesName(entity.name()));
+        }
+        return partial;
     }
 
     /** Per-partition event-time watermarks from each event's own time. */
-    private WatermarkStrategy<DecodedRecord> watermarks() {
+    public static WatermarkStrategy<DecodedRecord> watermarks(RtmlConfig config) {
         return WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(
                         config.get(RtmlOptions.WATERMARK_OUT_OF_ORDERNESS))
                 .withTimestampAssigner((record, kafkaTimestamp) -> record.timestampMs())
@@ -92,6 +138,7 @@ public final class Pipeline {
         private Sink<Prediction> predictions;
         private Sink<Prediction> latestPredictions;
         private Sink<DeadLetter> deadLetters;
+        private Sink<FeatureVector> featureLog;
 
         private Builder() {}
 
@@ -121,6 +168,12 @@ public final class Pipeline {
         /** Where records that are not valid events go, with the reason. */
         public Builder deadLetters(Sink<DeadLetter> deadLetters) {
             this.deadLetters = deadLetters;
+            return this;
+        }
+
+        /** Optional: where every served feature vector goes. */
+        public Builder featureLog(Sink<FeatureVector> featureLog) {
+            this.featureLog = featureLog;
             return this;
         }
 

@@ -64,6 +64,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
                 .predictions(Connectors.predictions(config))
                 .latestPredictions(Connectors.latestPredictions(config))
                 .deadLetters(Connectors.deadLetters(config))
+                .featureLog(Connectors.featureLog(config))
                 .build()
                 .attachTo(env);
         env.execute();

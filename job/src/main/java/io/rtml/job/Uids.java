@@ -11,8 +11,14 @@ public final class Uids {
     public static final String PARSE = "parse-v1";
     public static final String PARSE_NAME = "Parse events";
 
-    public static final String FEATURES = "features-v1";
-    public static final String FEATURES_NAME = "Card features";
+    public static final String EVENT_FEATURES = "event-features-v1";
+    public static final String EVENT_FEATURES_NAME = "Event features";
+
+    public static final String VECTORS = "feature-vectors-v1";
+    public static final String VECTORS_NAME = "Feature vectors";
+
+    public static final String FEATURE_LOG_SINK = "feature-log-sink-v1";
+    public static final String FEATURE_LOG_SINK_NAME = "Kafka feature log";
 
     public static final String INFERENCE = "inference-v1";
     public static final String INFERENCE_NAME = "Batched inference";
@@ -25,6 +31,15 @@ public final class Uids {
 
     public static final String DEAD_LETTER_SINK = "dead-letter-sink-v1";
     public static final String DEAD_LETTER_SINK_NAME = "Kafka dead letters";
+
+    /** The feature stage of one entity of the spec: its state is that entity's windows. */
+    public static String entityFeatures(String entity) {
+        return "features-" + entity + "-v1";
+    }
+
+    public static String entityFeaturesName(String entity) {
+        return "Features by " + entity;
+    }
 
     private Uids() {}
 }

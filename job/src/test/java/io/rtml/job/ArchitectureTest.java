@@ -40,7 +40,7 @@ class ArchitectureTest {
                         "io.rtml.job.Pipeline",
                         "io.rtml.job.config.RtmlConfig",
                         "io.rtml.event.EventParser",
-                        "io.rtml.features.CardFeatures",
+                        "io.rtml.features.EntityFeatures",
                         "io.rtml.inference.ModelArtifact",
                         "io.rtml.sink.RedisSink",
                         "io.rtml.dlq.DeadLetter",
@@ -109,6 +109,6 @@ class ArchitectureTest {
                                         .check(classes))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("io.rtml.job.Pipeline")
-                .hasMessageContaining("io.rtml.features.CardFeatureFunction");
+                .hasMessageContaining("io.rtml.features.EntityFeatureFunction");
     }
 }

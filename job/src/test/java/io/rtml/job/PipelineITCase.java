@@ -125,7 +125,7 @@ class PipelineITCase {
             ModelArtifact model = run.config.model();
             for (Prediction prediction : committed) {
                 assertThat(prediction.modelName).isEqualTo("fraud");
-                assertThat(prediction.modelVersion).isEqualTo("1");
+                assertThat(prediction.modelVersion).isEqualTo(run.config.model().version());
                 assertThat(prediction.fallbackReason).isNull();
                 assertThat(prediction.score).isBetween(0f, 1f);
                 assertThat(prediction.decision)

@@ -46,6 +46,7 @@ class PipelineTest {
                                 "model.repository", Repository.modelArtifacts().toString(),
                                 "kafka.bootstrap-servers", "127.0.0.1:1",
                                 "redis.uri", "redis://127.0.0.1:1",
+                                "features.log-topic", "features-log",
                                 "job.parallelism", "2"));
     }
 
@@ -55,7 +56,8 @@ class PipelineTest {
                 .events(Connectors.events(config))
                 .predictions(Connectors.predictions(config))
                 .latestPredictions(Connectors.latestPredictions(config))
-                .deadLetters(Connectors.deadLetters(config));
+                .deadLetters(Connectors.deadLetters(config))
+                .featureLog(Connectors.featureLog(config));
     }
 
     /** The job's graph under the job's own Flink settings (explicit uids, no Kryo). */
@@ -67,9 +69,15 @@ class PipelineTest {
         return env.getStreamGraph();
     }
 
-    /** The values of Uids' constants whose names end, or do not end, in {@code _NAME}. */
+    /**
+     * The values of Uids' constants whose names end, or do not end, in {@code _NAME}, and the uids
+     * or names of the spec's entity stages.
+     */
     private static List<String> uidsConstants(boolean names) throws IllegalAccessException {
         List<String> values = new ArrayList<>();
+        for (String entity : List.of("card", "merchant")) {
+            values.add(names ? Uids.entityFeaturesName(entity) : Uids.entityFeatures(entity));
+        }
         for (Field field : Uids.class.getDeclaredFields()) {
             if (Modifier.isStatic(field.getModifiers())
                     && field.getType() == String.class
@@ -135,13 +143,18 @@ class PipelineTest {
                 .containsExactlyInAnyOrder(
                         Uids.SOURCE,
                         Uids.PARSE,
-                        Uids.FEATURES,
+                        Uids.EVENT_FEATURES,
+                        Uids.entityFeatures("card"),
+                        Uids.entityFeatures("merchant"),
+                        Uids.VECTORS,
                         Uids.INFERENCE,
                         Uids.PREDICTIONS_SINK,
                         COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
                         Uids.REDIS_SINK,
                         Uids.DEAD_LETTER_SINK,
-                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK);
+                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
+                        Uids.FEATURE_LOG_SINK,
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
         assertThat(uids).containsAll(uidsConstants(false));
     }
 
@@ -156,7 +169,8 @@ class PipelineTest {
         assertThat(committerUids)
                 .containsExactlyInAnyOrder(
                         COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
-                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK);
+                        COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
     }
 
     @Test
@@ -179,14 +193,22 @@ class PipelineTest {
         }
         assertThat(uidByName)
                 .containsExactlyInAnyOrderEntriesOf(
-                        Map.of(
-                                Uids.SOURCE_NAME, Uids.SOURCE,
-                                Uids.PARSE_NAME, Uids.PARSE,
-                                Uids.FEATURES_NAME, Uids.FEATURES,
-                                Uids.INFERENCE_NAME, Uids.INFERENCE,
-                                Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK,
-                                Uids.REDIS_SINK_NAME, Uids.REDIS_SINK,
-                                Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK));
+                        Map.ofEntries(
+                                Map.entry(Uids.SOURCE_NAME, Uids.SOURCE),
+                                Map.entry(Uids.PARSE_NAME, Uids.PARSE),
+                                Map.entry(Uids.EVENT_FEATURES_NAME, Uids.EVENT_FEATURES),
+                                Map.entry(
+                                        Uids.entityFeaturesName("card"),
+                                        Uids.entityFeatures("card")),
+                                Map.entry(
+                                        Uids.entityFeaturesName("merchant"),
+                                        Uids.entityFeatures("merchant")),
+                                Map.entry(Uids.VECTORS_NAME, Uids.VECTORS),
+                                Map.entry(Uids.INFERENCE_NAME, Uids.INFERENCE),
+                                Map.entry(Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK),
+                                Map.entry(Uids.REDIS_SINK_NAME, Uids.REDIS_SINK),
+                                Map.entry(Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK),
+                                Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK)));
     }
 
     @Test
@@ -200,8 +222,13 @@ class PipelineTest {
                 .containsExactlyInAnyOrder(
                         "Source: " + Uids.SOURCE_NAME,
                         Uids.PARSE_NAME,
-                        Uids.FEATURES_NAME,
+                        Uids.EVENT_FEATURES_NAME,
+                        Uids.entityFeaturesName("card"),
+                        Uids.entityFeaturesName("merchant"),
+                        Uids.VECTORS_NAME,
                         Uids.INFERENCE_NAME,
+                        Uids.FEATURE_LOG_SINK_NAME + ": Writer",
+                        Uids.FEATURE_LOG_SINK_NAME + ": Committer",
                         Uids.PREDICTIONS_SINK_NAME + ": Writer",
                         Uids.PREDICTIONS_SINK_NAME + ": Committer",
                         Uids.REDIS_SINK_NAME + ": Writer",
@@ -228,37 +255,55 @@ class PipelineTest {
 
         assertThat(downstream)
                 .containsExactlyInAnyOrderEntriesOf(
-                        Map.of(
-                                Uids.SOURCE,
-                                Set.of(Uids.PARSE),
-                                Uids.PARSE,
-                                Set.of(Uids.FEATURES, Uids.DEAD_LETTER_SINK),
-                                Uids.FEATURES,
-                                Set.of(Uids.INFERENCE),
-                                Uids.INFERENCE,
-                                Set.of(Uids.PREDICTIONS_SINK, Uids.REDIS_SINK),
-                                Uids.PREDICTIONS_SINK,
-                                Set.of(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK),
-                                COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
-                                Set.of(),
-                                Uids.REDIS_SINK,
-                                Set.of(),
-                                Uids.DEAD_LETTER_SINK,
-                                Set.of(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK),
-                                COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
-                                Set.of()));
+                        Map.ofEntries(
+                                Map.entry(Uids.SOURCE, Set.of(Uids.PARSE)),
+                                Map.entry(
+                                        Uids.PARSE,
+                                        Set.of(Uids.EVENT_FEATURES, Uids.DEAD_LETTER_SINK)),
+                                Map.entry(Uids.EVENT_FEATURES, Set.of(Uids.entityFeatures("card"))),
+                                Map.entry(
+                                        Uids.entityFeatures("card"),
+                                        Set.of(Uids.entityFeatures("merchant"))),
+                                Map.entry(Uids.entityFeatures("merchant"), Set.of(Uids.VECTORS)),
+                                Map.entry(
+                                        Uids.VECTORS,
+                                        Set.of(Uids.INFERENCE, Uids.FEATURE_LOG_SINK)),
+                                Map.entry(
+                                        Uids.FEATURE_LOG_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK, Set.of()),
+                                Map.entry(
+                                        Uids.INFERENCE,
+                                        Set.of(Uids.PREDICTIONS_SINK, Uids.REDIS_SINK)),
+                                Map.entry(
+                                        Uids.PREDICTIONS_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK, Set.of()),
+                                Map.entry(Uids.REDIS_SINK, Set.of()),
+                                Map.entry(
+                                        Uids.DEAD_LETTER_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK, Set.of())));
     }
 
     @Test
-    void keysTheFeaturesByCardAndFeedsDeadLettersFromTheParseSideOutput() {
+    void keysEachEntityStageAndFeedsDeadLettersFromTheParseSideOutput() {
         StreamGraph graph = graph();
         StreamNode parse = node(graph, Uids.PARSE);
 
-        List<StreamEdge> toFeatures = edgesTo(graph, parse, Uids.FEATURES);
-        assertThat(toFeatures).singleElement();
-        assertThat(toFeatures.get(0).getPartitioner())
+        List<StreamEdge> toCard =
+                edgesTo(graph, node(graph, Uids.EVENT_FEATURES), Uids.entityFeatures("card"));
+        assertThat(toCard).singleElement();
+        assertThat(toCard.get(0).getPartitioner()).isInstanceOf(KeyGroupStreamPartitioner.class);
+        List<StreamEdge> toMerchant =
+                edgesTo(
+                        graph,
+                        node(graph, Uids.entityFeatures("card")),
+                        Uids.entityFeatures("merchant"));
+        assertThat(toMerchant).singleElement();
+        assertThat(toMerchant.get(0).getPartitioner())
                 .isInstanceOf(KeyGroupStreamPartitioner.class);
-        assertThat(toFeatures.get(0).getOutputTag()).isNull();
+        assertThat(edgesTo(graph, parse, Uids.EVENT_FEATURES).get(0).getOutputTag()).isNull();
 
         List<StreamEdge> toDeadLetters = edgesTo(graph, parse, Uids.DEAD_LETTER_SINK);
         assertThat(toDeadLetters).singleElement();

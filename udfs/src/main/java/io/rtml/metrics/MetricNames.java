@@ -10,6 +10,9 @@ public final class MetricNames {
     /** Label naming the event field that made a record a dead letter ({@code record} if none). */
     public static final String FIELD_LABEL = "field";
 
+    /** Label naming the entity a feature stage keeps state for. */
+    public static final String ENTITY_LABEL = "entity";
+
     /** Label naming why a fallback score was used. */
     public static final String REASON_LABEL = "reason";
 
@@ -17,7 +20,10 @@ public final class MetricNames {
     public static final String DEAD_LETTERS = "dead_letters";
     public static final String FEATURE_VECTORS = "feature_vectors";
     public static final String OUT_OF_ORDER_EVENTS = "out_of_order_events";
+    public static final String LATE_EVENTS = "late_events";
+    public static final String WAITED_OUT_EVENTS = "waited_out_events";
     public static final String EXPIRED_ENTITIES = "expired_entities";
+    public static final String STATE_BYTES = "state_bytes";
     public static final String INFERENCE_ROWS = "inference_rows";
     public static final String INFERENCE_BATCH_SIZE = "inference_batch_size";
     public static final String INFERENCE_BATCH_MICROS = "inference_batch_micros";

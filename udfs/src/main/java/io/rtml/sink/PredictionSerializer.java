@@ -20,10 +20,11 @@ public class PredictionSerializer implements KafkaRecordSerializationSchema<Pred
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             Prediction prediction, KafkaSinkContext context, Long timestamp) {
+        // The event's own time, not the stream's: a feature stage may emit from a timer.
         return new ProducerRecord<>(
                 topic,
                 null,
-                timestamp,
+                prediction.eventTimeMs,
                 prediction.cardId.getBytes(StandardCharsets.UTF_8),
                 PredictionJson.write(prediction));
     }

@@ -6,15 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.inference.Predictor;
 import io.rtml.event.TransactionEvent;
-import io.rtml.features.CardFeatures;
-import io.rtml.features.CardHistory;
 import io.rtml.features.FeatureVector;
+import io.rtml.testing.FeatureRows;
 import io.rtml.testing.ShippedModel;
+import io.rtml.testing.ShippedSpec;
 import io.rtml.testing.TypicalRows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -88,8 +87,8 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.decision)
                     .isEqualTo(prediction.score >= threshold ? Prediction.FLAG : Prediction.PASS);
             assertThat(prediction.modelName).isEqualTo("fraud");
-            assertThat(prediction.modelVersion).isEqualTo("1");
-            assertThat(prediction.featureSet).isEqualTo(CardFeatures.FEATURE_SET);
+            assertThat(prediction.modelVersion).isEqualTo("2");
+            assertThat(prediction.featureSet).isEqualTo(ShippedSpec.ID);
             assertThat(prediction.fallbackReason).isNull();
             assertThat(prediction.features).containsExactly(vector.values);
         }
@@ -153,8 +152,8 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.eventTimeMs).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.ingestTimeMs).isEqualTo(vector.ingestTimeMs);
             assertThat(prediction.modelName).isEqualTo("fraud");
-            assertThat(prediction.modelVersion).isEqualTo("1");
-            assertThat(prediction.featureSet).isEqualTo(CardFeatures.FEATURE_SET);
+            assertThat(prediction.modelVersion).isEqualTo("2");
+            assertThat(prediction.featureSet).isEqualTo(ShippedSpec.ID);
             assertThat(prediction.features).containsExactly(vector.values);
         }
     }
@@ -182,12 +181,12 @@ class BatchingInferenceFunctionTest {
 
     @Test
     void refusesToOpenWithAModelThatDoesNotTakeTheFeatures() throws Exception {
-        List<String> reordered = new ArrayList<>(CardFeatures.NAMES);
+        List<String> reordered = new ArrayList<>(ShippedSpec.load().columns());
         Collections.swap(reordered, 0, 1);
         InferenceSettings settings =
                 new InferenceSettings(
                         ShippedModel.directory().toString(),
-                        CardFeatures.FEATURE_SET,
+                        ShippedSpec.ID,
                         reordered,
                         8,
                         Duration.ofMillis(1),
@@ -201,7 +200,7 @@ class BatchingInferenceFunctionTest {
             assertThatThrownBy(harness::open)
                     .isInstanceOf(ModelContractException.class)
                     .hasMessage(
-                            "model fraud/1 does not match feature set card-v1: inputs are in"
+                            "model fraud/2 does not match feature set fraud-v2: inputs are in"
                                     + " another order: position 0 is amount_log1p in the model and"
                                     + " channel_pos in the features");
         } finally {
@@ -214,8 +213,8 @@ class BatchingInferenceFunctionTest {
     private static InferenceSettings settings(int maxBatch, Duration maxDelay, int threads) {
         return new InferenceSettings(
                 ShippedModel.directory().toString(),
-                CardFeatures.FEATURE_SET,
-                CardFeatures.NAMES,
+                ShippedSpec.ID,
+                ShippedSpec.load().columns(),
                 maxBatch,
                 maxDelay,
                 threads,
@@ -249,7 +248,7 @@ class BatchingInferenceFunctionTest {
     }
 
     private static List<FeatureVector> vectors(int count, long seed) {
-        Map<String, CardHistory> histories = new HashMap<>();
+        FeatureRows rows = FeatureRows.shipped();
         List<FeatureVector> vectors = new ArrayList<>();
         for (TransactionEvent event : TypicalRows.mixedEvents(count, seed)) {
             FeatureVector vector = new FeatureVector();
@@ -257,12 +256,10 @@ class BatchingInferenceFunctionTest {
             vector.cardId = event.cardId;
             vector.eventTimeMs = event.eventTimeMs;
             vector.ingestTimeMs = event.ingestTimeMs;
-            vector.values =
-                    CardFeatures.computeAndAdd(
-                            histories.computeIfAbsent(event.cardId, c -> new CardHistory()), event);
-            vector.featureSet = CardFeatures.FEATURE_SET;
+            vector.values = rows.add(event);
+            vector.featureSet = ShippedSpec.ID;
             vector.modelName = "fraud";
-            vector.modelVersion = "1";
+            vector.modelVersion = "2";
             vectors.add(vector);
         }
         return vectors;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rtml.features.CardFeatures;
 import io.rtml.testing.ShippedModel;
+import io.rtml.testing.ShippedSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelArtifactTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String FEATURE_SET = CardFeatures.FEATURE_SET;
+    private static final String FEATURE_SET = ShippedSpec.ID;
+    private static final List<String> COLUMNS = ShippedSpec.load().columns();
 
     @TempDir Path dir;
 
@@ -40,34 +41,33 @@ class ModelArtifactTest {
 
         assertThat(artifact.directory()).isEqualTo(directory);
         assertThat(artifact.name()).isEqualTo("fraud");
-        assertThat(artifact.version()).isEqualTo("1");
+        assertThat(artifact.version()).isEqualTo("2");
         assertThat(artifact.modelFile()).isEqualTo(directory.resolve("model.pt"));
         assertThat(artifact.outputName()).isEqualTo("fraud_probability");
         assertThat(artifact.threshold()).isEqualTo(threshold).isBetween(0.0, 1.0);
     }
 
     @Test
-    void shipsAModelWhoseInputsAreTheFeatureSetInOrder() {
+    void shipsAModelWhoseInputsAreTheShippedSpecsColumnsInOrder() {
         ModelArtifact artifact = ModelArtifact.load(ShippedModel.directory());
 
-        assertThat(artifact.inputs()).isEqualTo(CardFeatures.NAMES);
-        assertThatCode(() -> artifact.checkInputs(FEATURE_SET, CardFeatures.NAMES))
-                .doesNotThrowAnyException();
+        assertThat(artifact.inputs()).isEqualTo(COLUMNS);
+        assertThatCode(() -> artifact.checkInputs(FEATURE_SET, COLUMNS)).doesNotThrowAnyException();
     }
 
     @Test
     void findsTheArtifactByRepositoryNameAndVersion() {
         Path repository = ShippedModel.repositoryRoot().resolve("model-artifacts");
 
-        assertThat(ModelArtifact.directory(repository, "fraud", "1"))
+        assertThat(ModelArtifact.directory(repository, "fraud", "2"))
                 .isEqualTo(ShippedModel.directory());
     }
 
     @Test
     void loadsAVariantCopiedElsewhere() throws Exception {
-        ModelArtifact artifact = ModelArtifact.load(variant(m -> m.put("version", "2")));
+        ModelArtifact artifact = ModelArtifact.load(variant(m -> m.put("version", "3")));
 
-        assertThat(artifact.version()).isEqualTo("2");
+        assertThat(artifact.version()).isEqualTo("3");
         assertThat(artifact.modelFile()).isEqualTo(dir.resolve("model.pt"));
     }
 
@@ -230,51 +230,51 @@ class ModelArtifactTest {
 
     @Test
     void refusesFeaturesThatLackAModelInput() {
-        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        List<String> features = new ArrayList<>(COLUMNS);
         features.remove("hour_cos");
-        features.remove("device_changed");
+        features.remove("card_new_device_24h");
 
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/1 does not match feature set card-v1: it needs"
-                                + " [device_changed, hour_cos], which the features lack");
+                        "model fraud/2 does not match feature set fraud-v2: it needs"
+                                + " [hour_cos, card_new_device_24h], which the features lack");
     }
 
     @Test
     void refusesFeaturesTheModelDoesNotTake() {
-        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        List<String> features = new ArrayList<>(COLUMNS);
         features.add("merchant_risk");
 
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/1 does not match feature set card-v1: it does not take"
+                        "model fraud/2 does not match feature set fraud-v2: it does not take"
                                 + " [merchant_risk]");
     }
 
     @Test
     void namesBothMissingAndExtraFeatures() {
-        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        List<String> features = new ArrayList<>(COLUMNS);
         features.set(0, "amount");
 
-        assertThatThrownBy(() -> shipped().checkInputs("card-v2", features))
+        assertThatThrownBy(() -> shipped().checkInputs("fraud-v3", features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/1 does not match feature set card-v2: it needs"
+                        "model fraud/2 does not match feature set fraud-v3: it needs"
                                 + " [amount_log1p], which the features lack; it does not take"
                                 + " [amount]");
     }
 
     @Test
     void refusesReorderedFeaturesNamingTheFirstPositionThatDiffers() {
-        List<String> features = new ArrayList<>(CardFeatures.NAMES);
+        List<String> features = new ArrayList<>(COLUMNS);
         Collections.swap(features, 12, 13);
 
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/1 does not match feature set card-v1: inputs are in another"
+                        "model fraud/2 does not match feature set fraud-v2: inputs are in another"
                                 + " order: position 12 is hour_sin in the model and hour_cos in"
                                 + " the features");
     }

@@ -8,8 +8,8 @@ import ai.djl.inference.Predictor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rtml.features.CardFeatures;
 import io.rtml.testing.ShippedModel;
+import io.rtml.testing.ShippedSpec;
 import io.rtml.testing.TypicalRows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ class TorchScriptModelTest {
      */
     private static final float SCORE_TOLERANCE = 1e-5f;
 
-    private static final int COLUMNS = CardFeatures.NAMES.size();
+    private static final int COLUMNS = ShippedSpec.load().columns().size();
 
     private static TorchScriptModel model;
 
@@ -132,7 +132,7 @@ class TorchScriptModelTest {
         assertThatThrownBy(() -> TorchScriptModel.load(artifact))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessageStartingWith(
-                        "cannot load model fraud/1 from " + dir.resolve("model.pt") + ": ");
+                        "cannot load model fraud/2 from " + dir.resolve("model.pt") + ": ");
     }
 
     @Test
@@ -149,7 +149,7 @@ class TorchScriptModelTest {
 
         assertThatThrownBy(() -> TorchScriptModel.load(artifact))
                 .isInstanceOf(ModelContractException.class)
-                .hasMessageStartingWith("model fraud/1 failed on a batch of 13 inputs: ");
+                .hasMessageStartingWith("model fraud/2 failed on a batch of 30 inputs: ");
     }
 
     private void copyMetadata(Path from) throws Exception {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtml.features.CardFeatures;
 import io.rtml.inference.Prediction;
+import io.rtml.testing.ShippedSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +41,8 @@ class PredictionJsonTest {
         assertThat(json.get("score").asDouble()).isEqualTo(0.8125);
         assertThat(json.get("decision").asText()).isEqualTo("flag");
         assertThat(json.get("model").asText()).isEqualTo("fraud");
-        assertThat(json.get("model_version").asText()).isEqualTo("1");
-        assertThat(json.get("feature_set").asText()).isEqualTo("card-v1");
+        assertThat(json.get("model_version").asText()).isEqualTo("2");
+        assertThat(json.get("feature_set").asText()).isEqualTo("fraud-v2");
         assertThat(json.get("fallback").isNull()).isTrue();
     }
 
@@ -76,24 +76,25 @@ class PredictionJsonTest {
 
     @Test
     void writesFeaturesAsAnObjectOfNameToValueInOrder() throws Exception {
-        float[] values = new float[CardFeatures.NAMES.size()];
+        List<String> names = ShippedSpec.load().columns();
+        float[] values = new float[names.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = i * 0.5f - 1;
         }
         values[3] = 1e-5f;
         values[4] = 3.4e38f;
 
-        String written = PredictionJson.writeFeatures(CardFeatures.NAMES, values);
+        String written = PredictionJson.writeFeatures(names, values);
 
         assertThat(written)
                 .startsWith(
                         "{\"amount_log1p\":-1.0,\"channel_pos\":-0.5,\"channel_online\":0.0,"
-                                + "\"channel_atm\":1.0E-5,\"card_txn_count_1h\":3.4E38,")
-                .endsWith(",\"hour_cos\":5.5}");
+                                + "\"channel_atm\":1.0E-5,\"country_0\":3.4E38,")
+                .endsWith(",\"merchant_amount_mean_1h_log1p\":14.0}");
         JsonNode json = JSON.readTree(written);
-        assertThat(fieldNames(json)).isEqualTo(CardFeatures.NAMES);
+        assertThat(fieldNames(json)).isEqualTo(names);
         for (int i = 0; i < values.length; i++) {
-            assertThat(json.get(CardFeatures.NAMES.get(i)).floatValue()).isEqualTo(values[i]);
+            assertThat(json.get(names.get(i)).floatValue()).isEqualTo(values[i]);
         }
     }
 
@@ -105,14 +106,15 @@ class PredictionJsonTest {
     }
 
     @Test
-    void keysPredictionRecordsByCard() {
+    void keysPredictionRecordsByCardAndStampsThemWithTheEventsTime() {
         Prediction prediction = prediction(null);
 
         var record = new PredictionSerializer("predictions").serialize(prediction, null, 42L);
 
         assertThat(record.topic()).isEqualTo("predictions");
         assertThat(record.partition()).isNull();
-        assertThat(record.timestamp()).isEqualTo(42L);
+        // Not the stream's timestamp (42): a feature stage can emit from a timer.
+        assertThat(record.timestamp()).isEqualTo(prediction.eventTimeMs);
         assertThat(record.key()).containsExactly("card-1".getBytes(StandardCharsets.UTF_8));
         assertThat(record.value()).containsExactly(PredictionJson.write(prediction));
     }
@@ -131,7 +133,7 @@ class PredictionJsonTest {
                                 "decision", "pass",
                                 "model", "fraud",
                                 "model_version", "1",
-                                "feature_set", "card-v1"));
+                                "feature_set", "fraud-v2"));
         record.put("fallback", "model_error");
 
         Prediction read = PredictionJson.read(JSON.writeValueAsBytes(record));
@@ -145,7 +147,7 @@ class PredictionJsonTest {
         assertThat(read.decision).isEqualTo("pass");
         assertThat(read.modelName).isEqualTo("fraud");
         assertThat(read.modelVersion).isEqualTo("1");
-        assertThat(read.featureSet).isEqualTo("card-v1");
+        assertThat(read.featureSet).isEqualTo("fraud-v2");
         assertThat(read.fallbackReason).isEqualTo("model_error");
         assertThat(read.features).isNull();
     }
@@ -160,8 +162,8 @@ class PredictionJsonTest {
         prediction.score = 0.8125f;
         prediction.decision = Prediction.FLAG;
         prediction.modelName = "fraud";
-        prediction.modelVersion = "1";
-        prediction.featureSet = CardFeatures.FEATURE_SET;
+        prediction.modelVersion = "2";
+        prediction.featureSet = ShippedSpec.ID;
         prediction.fallbackReason = fallback;
         prediction.features = new float[] {1f, 2f};
         return prediction;

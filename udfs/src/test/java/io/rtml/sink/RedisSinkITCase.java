@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtml.features.CardFeatures;
 import io.rtml.inference.Prediction;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.ShippedSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ class RedisSinkITCase {
     private static final int PARALLELISM = 2;
     private static final String PREFIX = "it:";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> COLUMNS = ShippedSpec.load().columns();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -83,7 +84,7 @@ class RedisSinkITCase {
                                         8,
                                         Duration.ofMillis(5),
                                         64),
-                                CardFeatures.NAMES))
+                                COLUMNS))
                 .uid("redis")
                 .name("redis");
         env.execute("redis-sink-test");
@@ -106,7 +107,7 @@ class RedisSinkITCase {
                 assertThat(stored).isEqualTo(expected);
                 JsonNode storedFeatures = JSON.readTree(hash.get("features"));
                 for (int i = 0; i < features.length; i++) {
-                    assertThat(storedFeatures.get(CardFeatures.NAMES.get(i)).floatValue())
+                    assertThat(storedFeatures.get(COLUMNS.get(i)).floatValue())
                             .isEqualTo(features[i]);
                 }
                 assertThat(jedis.pttl(key)).isBetween(1L, Duration.ofHours(1).toMillis());
@@ -124,9 +125,9 @@ class RedisSinkITCase {
         prediction.score = i / 40f;
         prediction.decision = prediction.score >= 0.5 ? Prediction.FLAG : Prediction.PASS;
         prediction.modelName = "fraud";
-        prediction.modelVersion = "1";
-        prediction.featureSet = CardFeatures.FEATURE_SET;
-        prediction.features = new float[CardFeatures.NAMES.size()];
+        prediction.modelVersion = "2";
+        prediction.featureSet = ShippedSpec.ID;
+        prediction.features = new float[COLUMNS.size()];
         for (int f = 0; f < prediction.features.length; f++) {
             prediction.features[f] = i + f / 16f;
         }

@@ -15,7 +15,10 @@ public final class TestEvents {
         return new Builder(eventId);
     }
 
-    /** A fluent builder; defaults: card {@code card-1}, 25.00 EUR at a POS in DE, no device. */
+    /**
+     * A fluent builder; defaults: card {@code card-1} at merchant {@code m-1}, 25.00 EUR at a POS
+     * in DE, no device.
+     */
     public static final class Builder {
         private final TransactionEvent event = new TransactionEvent();
         private boolean ingestSet;
@@ -33,6 +36,11 @@ public final class TestEvents {
 
         public Builder card(String cardId) {
             event.cardId = cardId;
+            return this;
+        }
+
+        public Builder merchant(String merchantId) {
+            event.merchantId = merchantId;
             return this;
         }
 

@@ -5,15 +5,14 @@ import static io.rtml.testing.TestEvents.event;
 
 import io.rtml.event.Channel;
 import io.rtml.event.TransactionEvent;
-import io.rtml.features.CardFeatures;
-import io.rtml.features.CardHistory;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
-/** Feature rows computed by {@link CardFeatures} from event sequences with a known character. */
+/**
+ * Feature rows of the shipped spec ({@link FeatureRows}) computed from event sequences with a known
+ * character.
+ */
 public final class TypicalRows {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 60 * MINUTE;
@@ -21,23 +20,30 @@ public final class TypicalRows {
     private TypicalRows() {}
 
     /**
-     * A card's third purchase of the day: mid-size amounts, at a shop, same device, hours apart.
+     * A card's third purchase of the day: mid-size amounts at shops that other cards use too, the
+     * same device, hours apart.
      */
     public static float[] legitimate() {
-        CardHistory history = new CardHistory();
-        CardFeatures.computeAndAdd(
-                history,
-                event("l-1").at(MIDNIGHT_MS + 8 * HOUR).amount(18.5).device("d-1").build());
-        CardFeatures.computeAndAdd(
-                history,
+        FeatureRows rows = FeatureRows.shipped();
+        shopTraffic(rows, "m-bakery", MIDNIGHT_MS + 7 * HOUR, 8 * HOUR);
+        rows.add(
+                event("l-1")
+                        .merchant("m-bakery")
+                        .at(MIDNIGHT_MS + 8 * HOUR)
+                        .amount(18.5)
+                        .device("d-1")
+                        .build());
+        shopTraffic(rows, "m-books", MIDNIGHT_MS + 11 * HOUR, 4 * HOUR);
+        rows.add(
                 event("l-2")
+                        .merchant("m-books")
                         .at(MIDNIGHT_MS + 12 * HOUR + 5 * MINUTE)
                         .amount(42)
                         .device("d-1")
                         .build());
-        return CardFeatures.computeAndAdd(
-                history,
+        return rows.add(
                 event("l-3")
+                        .merchant("m-bakery")
                         .at(MIDNIGHT_MS + 14 * HOUR + 30 * MINUTE)
                         .amount(27.3)
                         .device("d-1")
@@ -45,19 +51,24 @@ public final class TypicalRows {
     }
 
     /**
-     * Card testing: after one ordinary purchase, a dozen online payments of about 1.00 within
-     * minutes, the last from a new device.
+     * Card testing: after one ordinary purchase, a dozen online payments of about 1.00 at one
+     * merchant within minutes, the last from a new device.
      */
     public static float[] cardTesting() {
-        CardHistory history = new CardHistory();
-        CardFeatures.computeAndAdd(
-                history, event("c-0").at(MIDNIGHT_MS + 2 * HOUR).amount(35).device("d-1").build());
+        FeatureRows rows = FeatureRows.shipped();
+        rows.add(
+                event("c-0")
+                        .merchant("m-grocer")
+                        .at(MIDNIGHT_MS + 2 * HOUR)
+                        .amount(35)
+                        .device("d-1")
+                        .build());
         float[] values = null;
         for (int i = 0; i < 12; i++) {
             values =
-                    CardFeatures.computeAndAdd(
-                            history,
+                    rows.add(
                             event("c-" + (i + 1))
+                                    .merchant("m-webshop-" + i)
                                     .at(MIDNIGHT_MS + 3 * HOUR + i * 45_000L)
                                     .amount(1.0 + i * 0.01)
                                     .channel(Channel.ONLINE)
@@ -67,7 +78,23 @@ public final class TypicalRows {
         return values;
     }
 
-    /** {@code count} events over a few cards and a day, pseudo-random but the same every run. */
+    /** Other cards paying at {@code merchant}, one every 12 minutes from {@code from}. */
+    private static void shopTraffic(FeatureRows rows, String merchant, long from, long length) {
+        for (long t = from, i = 0; t < from + length; t += 12 * MINUTE, i++) {
+            rows.add(
+                    event(merchant + "-" + i)
+                            .card("other-" + i)
+                            .merchant(merchant)
+                            .at(t)
+                            .amount(10 + i % 7 * 5)
+                            .build());
+        }
+    }
+
+    /**
+     * {@code count} events over a few cards and merchants and a day, pseudo-random but the same
+     * every run, in time order.
+     */
     public static List<TransactionEvent> mixedEvents(int count, long seed) {
         Random random = new Random(seed);
         List<TransactionEvent> events = new ArrayList<>();
@@ -77,6 +104,7 @@ public final class TypicalRows {
             events.add(
                     event("e-" + i)
                             .card("card-" + random.nextInt(7))
+                            .merchant("m-" + random.nextInt(5))
                             .at(time)
                             .amount(
                                     Math.round(Math.exp(random.nextGaussian() * 1.5 + 3) * 100)
@@ -89,15 +117,8 @@ public final class TypicalRows {
         return events;
     }
 
-    /** The feature rows of {@link #mixedEvents}, each computed from its card's earlier events. */
+    /** The feature rows of {@link #mixedEvents}, each computed from the events before it. */
     public static List<float[]> mixedRows(int count, long seed) {
-        Map<String, CardHistory> histories = new HashMap<>();
-        List<float[]> rows = new ArrayList<>();
-        for (TransactionEvent e : mixedEvents(count, seed)) {
-            rows.add(
-                    CardFeatures.computeAndAdd(
-                            histories.computeIfAbsent(e.cardId, c -> new CardHistory()), e));
-        }
-        return rows;
+        return FeatureRows.shipped().addAll(mixedEvents(count, seed));
     }
 }

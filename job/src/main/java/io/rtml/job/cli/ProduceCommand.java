@@ -1,10 +1,14 @@
 package io.rtml.job.cli;
 
 import io.rtml.event.EventJson;
-import io.rtml.event.TransactionEvent;
-import io.rtml.job.generator.GeneratedTransaction;
+import io.rtml.event.EventParser;
+import io.rtml.event.InvalidEventException;
 import io.rtml.job.generator.TransactionGenerator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,10 +41,49 @@ final class ProduceCommand implements Callable<Integer> {
     double rate = 2000;
 
     @Option(
+            names = "--from-file",
+            paramLabel = "FILE",
+            description =
+                    "Produces these events (one JSON event per line) instead of generated ones.")
+    Path fromFile;
+
+    @Option(
             names = "--events",
             description =
                     "Stop after this many events; 0 runs until stopped (default: ${DEFAULT-VALUE}).")
     long events = 0;
+
+    /** Generated events, from now on in simulated time. */
+    private Iterator<byte[]> generated() {
+        TransactionGenerator generator = generatorOptions.generator(System.currentTimeMillis());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public byte[] next() {
+                return EventJson.write(generator.next().event());
+            }
+        };
+    }
+
+    private static Iterator<byte[]> lines(Path file) throws IOException {
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank())
+                .map(line -> line.getBytes(StandardCharsets.UTF_8))
+                .iterator();
+    }
+
+    /** The record key: the event's card, so that a card's events stay in order. */
+    private static byte[] key(byte[] value) {
+        try {
+            return EventParser.parse(value, 0).cardId.getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidEventException e) {
+            return null;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -53,7 +96,7 @@ final class ProduceCommand implements Callable<Integer> {
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         properties.put(ProducerConfig.CLIENT_ID_CONFIG, "rtml-produce");
-        TransactionGenerator generator = generatorOptions.generator(System.currentTimeMillis());
+        Iterator<byte[]> source = fromFile != null ? lines(fromFile) : generated();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
         long sent = 0;
@@ -66,7 +109,7 @@ final class ProduceCommand implements Callable<Integer> {
             Runtime.getRuntime()
                     .addShutdownHook(
                             new Thread(() -> producer.close(java.time.Duration.ofSeconds(5))));
-            while (events == 0 || sent < events) {
+            while ((events == 0 || sent < events) && source.hasNext()) {
                 if (rate > 0) {
                     long due = start + (long) (sent * 1e9 / rate);
                     long wait = due - System.nanoTime();
@@ -74,13 +117,9 @@ final class ProduceCommand implements Callable<Integer> {
                         Thread.sleep(wait / 1_000_000);
                     }
                 }
-                GeneratedTransaction transaction = generator.next();
-                TransactionEvent event = transaction.event();
+                byte[] value = source.next();
                 producer.send(
-                        new ProducerRecord<>(
-                                kafka.eventsTopic,
-                                event.cardId.getBytes(StandardCharsets.UTF_8),
-                                EventJson.write(event)),
+                        new ProducerRecord<>(kafka.eventsTopic, key(value), value),
                         (metadata, e) -> {
                             if (e != null) {
                                 failed.incrementAndGet();

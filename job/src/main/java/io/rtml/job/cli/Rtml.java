@@ -16,25 +16,31 @@ import picocli.CommandLine.Command;
             RtmlJob.class,
             ProduceCommand.class,
             WatchCommand.class,
-            DatasetCommand.class,
+            GenerateCommand.class,
+            BackfillCommand.class,
+            ParityCommand.class,
+            BenchFeaturesCommand.class,
             TopicsCommand.class
         })
 public final class Rtml {
     private Rtml() {}
 
     public static void main(String[] args) {
-        CommandLine commandLine =
-                new CommandLine(new Rtml())
-                        .setExecutionExceptionHandler(
-                                (e, cmd, parsed) -> {
-                                    if (e instanceof ConfigException
-                                            || e instanceof ModelContractException
-                                            || e instanceof IllegalArgumentException) {
-                                        cmd.getErr().println("rtml: " + e.getMessage());
-                                        return 2;
-                                    }
-                                    throw e;
-                                });
-        System.exit(commandLine.execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with its handling of errors: a bad option or model exits 2, saying why. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Rtml())
+                .setExecutionExceptionHandler(
+                        (e, cmd, parsed) -> {
+                            if (e instanceof ConfigException
+                                    || e instanceof ModelContractException
+                                    || e instanceof IllegalArgumentException) {
+                                cmd.getErr().println("rtml: " + e.getMessage());
+                                return 2;
+                            }
+                            throw e;
+                        });
     }
 }

@@ -25,6 +25,12 @@ final class TopicsCommand implements Callable<Integer> {
     int partitions = 4;
 
     @Option(
+            names = "--feature-log-topic",
+            paramLabel = "TOPIC",
+            description = "Also creates this topic, for the feature log (features.log-topic).")
+    String featureLogTopic;
+
+    @Option(
             names = "--replication-factor",
             description = "Replicas of each new topic (default: ${DEFAULT-VALUE}).")
     short replicationFactor = 1;
@@ -34,8 +40,16 @@ final class TopicsCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(kafka.clientProperties())) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String topic :
-                    List.of(kafka.eventsTopic, kafka.predictionsTopic, kafka.deadLetterTopic)) {
+            List<String> topics =
+                    new ArrayList<>(
+                            List.of(
+                                    kafka.eventsTopic,
+                                    kafka.predictionsTopic,
+                                    kafka.deadLetterTopic));
+            if (featureLogTopic != null) {
+                topics.add(featureLogTopic);
+            }
+            for (String topic : topics) {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, partitions, replicationFactor));
                 }

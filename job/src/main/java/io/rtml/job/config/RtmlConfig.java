@@ -5,7 +5,9 @@ import static io.rtml.job.config.RtmlOptions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.rtml.features.CardFeatures;
+import io.rtml.features.spec.FeatureSpec;
+import io.rtml.features.spec.FeatureSpecException;
+import io.rtml.features.spec.FeatureSpecLoader;
 import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelContractException;
@@ -45,10 +47,12 @@ public final class RtmlConfig {
                                     LinkedHashMap::new));
 
     private final Configuration options;
+    private final FeatureSpec spec;
     private final ModelArtifact model;
 
-    private RtmlConfig(Configuration options, ModelArtifact model) {
+    private RtmlConfig(Configuration options, FeatureSpec spec, ModelArtifact model) {
         this.options = options;
+        this.spec = spec;
         this.model = model;
     }
 
@@ -59,6 +63,18 @@ public final class RtmlConfig {
      * @param overrides {@code key -> value}, applied over the file
      */
     public static RtmlConfig load(Path file, Map<String, String> overrides) {
+        return load(file, overrides, true);
+    }
+
+    /**
+     * Loads the configuration without looking for a model: for the backfill, which computes
+     * features for a model that may not exist yet. {@link #model()} is then {@code null}.
+     */
+    public static RtmlConfig loadWithoutModel(Path file, Map<String, String> overrides) {
+        return load(file, overrides, false);
+    }
+
+    private static RtmlConfig load(Path file, Map<String, String> overrides, boolean withModel) {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         if (file != null) {
@@ -93,11 +109,13 @@ public final class RtmlConfig {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        ModelArtifact model = validate(options, problems);
+        validate(options, problems);
+        FeatureSpec spec = spec(options, problems);
+        ModelArtifact model = spec == null || !withModel ? null : model(options, spec, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new RtmlConfig(options, model);
+        return new RtmlConfig(options, spec, model);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
@@ -139,7 +157,7 @@ public final class RtmlConfig {
         }
     }
 
-    private static ModelArtifact validate(Configuration c, List<String> problems) {
+    private static void validate(Configuration c, List<String> problems) {
         int parallelism = c.get(PARALLELISM);
         if (parallelism == 0 || parallelism < -1) {
             problems.add(PARALLELISM.key() + ": must be -1 or at least 1, got " + parallelism);
@@ -208,6 +226,8 @@ public final class RtmlConfig {
         }
         atLeast(c, WATERMARK_OUT_OF_ORDERNESS, Duration.ZERO, problems);
         atLeast(c, WATERMARK_IDLENESS, Duration.ofMillis(1), problems);
+        atLeast(c, WATERMARK_INTERVAL, Duration.ofMillis(1), problems);
+        atLeast(c, FEATURE_MAX_WAIT, Duration.ofMillis(1), problems);
 
         atLeast(c, INFERENCE_BATCH_SIZE, 1, problems);
         atMost(c, INFERENCE_BATCH_SIZE, 65_536, problems);
@@ -247,13 +267,26 @@ public final class RtmlConfig {
                             + ": must be at least "
                             + REDIS_BATCH_SIZE.key());
         }
+    }
 
+    private static FeatureSpec spec(Configuration c, List<String> problems) {
+        FeatureSpec spec;
+        try {
+            spec = FeatureSpecLoader.load(c.get(FEATURE_SPEC));
+        } catch (FeatureSpecException e) {
+            problems.add(FEATURE_SPEC.key() + ": " + e.getMessage());
+            return null;
+        }
+        return spec;
+    }
+
+    private static ModelArtifact model(Configuration c, FeatureSpec spec, List<String> problems) {
         Path directory =
                 ModelArtifact.directory(
                         Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), c.get(MODEL_VERSION));
         try {
             ModelArtifact model = ModelArtifact.load(directory);
-            model.checkInputs(CardFeatures.FEATURE_SET, CardFeatures.NAMES);
+            model.checkInputs(spec.id(), spec.columns());
             return model;
         } catch (ModelContractException e) {
             problems.add(
@@ -372,7 +405,15 @@ public final class RtmlConfig {
         return options.getOptional(option);
     }
 
-    /** The model artifact the options select, already checked against the features. */
+    /** The feature spec, checked. */
+    public FeatureSpec spec() {
+        return spec;
+    }
+
+    /**
+     * The model artifact the options select, already checked against the features ({@code null}
+     * when loaded {@link #loadWithoutModel without one}).
+     */
     public ModelArtifact model() {
         return model;
     }
@@ -381,8 +422,8 @@ public final class RtmlConfig {
         int capacity = get(INFERENCE_CAPACITY);
         return new InferenceSettings(
                 model.directory().toAbsolutePath().toString(),
-                CardFeatures.FEATURE_SET,
-                CardFeatures.NAMES,
+                spec.id(),
+                spec.columns(),
                 get(INFERENCE_BATCH_SIZE),
                 get(INFERENCE_BATCH_DELAY),
                 get(INFERENCE_THREADS),

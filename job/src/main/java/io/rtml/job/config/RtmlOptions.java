@@ -139,6 +139,40 @@ public final class RtmlOptions {
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("A partition silent this long stops holding watermarks back.");
 
+    public static final ConfigOption<Duration> WATERMARK_INTERVAL =
+            key("watermarks.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(50))
+                    .withDescription(
+                            "How often watermarks advance: entities read from many partitions are"
+                                    + " scored once the watermark passes their windows.");
+
+    public static final ConfigOption<String> FEATURE_SPEC =
+            key("features.spec")
+                    .stringType()
+                    .defaultValue("classpath:feature-specs/fraud.yaml")
+                    .withDescription(
+                            "The feature spec: a YAML file path, or classpath:<resource> for one in"
+                                    + " the job's jar.");
+
+    public static final ConfigOption<Duration> FEATURE_MAX_WAIT =
+            key("features.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(2))
+                    .withDescription(
+                            "When neither the watermark moved nor an event arrived for this long"
+                                    + " (a quiet input), events waiting for the watermark to pass"
+                                    + " the windows of an entity read from many partitions are"
+                                    + " scored with the events at hand.");
+
+    public static final ConfigOption<String> FEATURE_LOG_TOPIC =
+            key("features.log-topic")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "When set, every served feature vector also goes to this topic (exactly"
+                                    + " once), so training data can be taken as served.");
+
     public static final ConfigOption<String> MODEL_REPOSITORY =
             key("model.repository")
                     .stringType()
@@ -153,7 +187,7 @@ public final class RtmlOptions {
     public static final ConfigOption<String> MODEL_VERSION =
             key("model.version")
                     .stringType()
-                    .defaultValue("1")
+                    .defaultValue("2")
                     .withDescription("Version of the model to serve.");
 
     public static final ConfigOption<Integer> INFERENCE_BATCH_SIZE =
@@ -256,6 +290,10 @@ public final class RtmlOptions {
                     KAFKA_TRANSACTION_TIMEOUT,
                     WATERMARK_OUT_OF_ORDERNESS,
                     WATERMARK_IDLENESS,
+                    WATERMARK_INTERVAL,
+                    FEATURE_SPEC,
+                    FEATURE_MAX_WAIT,
+                    FEATURE_LOG_TOPIC,
                     MODEL_REPOSITORY,
                     MODEL_NAME,
                     MODEL_VERSION,

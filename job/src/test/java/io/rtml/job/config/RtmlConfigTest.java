@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rtml.features.CardFeatures;
 import io.rtml.inference.InferenceSettings;
 import io.rtml.job.config.RtmlOptions.StartingOffsets;
 import io.rtml.job.testing.Repository;
@@ -54,9 +53,13 @@ class RtmlConfigTest {
         defaults.put("kafka.transaction-timeout", Duration.ofMinutes(10));
         defaults.put("watermarks.out-of-orderness", Duration.ofSeconds(5));
         defaults.put("watermarks.idleness", Duration.ofSeconds(30));
+        defaults.put("watermarks.interval", Duration.ofMillis(50));
+        defaults.put("features.spec", "classpath:feature-specs/fraud.yaml");
+        defaults.put("features.max-wait", Duration.ofSeconds(2));
+        defaults.put("features.log-topic", "");
         defaults.put("model.repository", "model-artifacts");
         defaults.put("model.name", "fraud");
-        defaults.put("model.version", "1");
+        defaults.put("model.version", "2");
         defaults.put("inference.batch-size", 256);
         defaults.put("inference.batch-delay", Duration.ofMillis(5));
         defaults.put("inference.threads", 1);
@@ -135,10 +138,10 @@ class RtmlConfigTest {
         RtmlConfig config = load();
 
         assertThat(config.model().name()).isEqualTo("fraud");
-        assertThat(config.model().version()).isEqualTo("1");
-        assertThat(config.model().inputs()).isEqualTo(CardFeatures.NAMES);
+        assertThat(config.model().version()).isEqualTo("2");
+        assertThat(config.model().inputs()).isEqualTo(config.spec().columns());
         assertThat(config.model().directory())
-                .isEqualTo(Repository.modelArtifacts().resolve("fraud").resolve("1"));
+                .isEqualTo(Repository.modelArtifacts().resolve("fraud").resolve("2"));
     }
 
     @Test
@@ -162,11 +165,11 @@ class RtmlConfigTest {
                         new InferenceSettings(
                                 Repository.modelArtifacts()
                                         .resolve("fraud")
-                                        .resolve("1")
+                                        .resolve("2")
                                         .toAbsolutePath()
                                         .toString(),
-                                CardFeatures.FEATURE_SET,
-                                CardFeatures.NAMES,
+                                "fraud-v2",
+                                config.spec().columns(),
                                 64,
                                 Duration.ofMillis(2),
                                 2,
@@ -765,7 +768,7 @@ class RtmlConfigTest {
                 .containsExactly(
                         MODEL
                                 + ": no model at "
-                                + Repository.modelArtifacts().resolve("churn").resolve("1")
+                                + Repository.modelArtifacts().resolve("churn").resolve("2")
                                 + ": metadata.json is missing");
     }
 
@@ -789,7 +792,7 @@ class RtmlConfigTest {
         assertThat(modelProblems(repository, "2"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/2 does not match feature set card-v1: it does not"
+                                + ": model fraud/2 does not match feature set fraud-v2: it does not"
                                 + " take [hour_cos]");
     }
 
@@ -800,7 +803,7 @@ class RtmlConfigTest {
         assertThat(modelProblems(repository, "3"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/3 does not match feature set card-v1: it needs"
+                                + ": model fraud/3 does not match feature set fraud-v2: it needs"
                                 + " [merchant_risk], which the features lack");
     }
 
@@ -818,7 +821,7 @@ class RtmlConfigTest {
         assertThat(modelProblems(repository, "4"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/4 does not match feature set card-v1: inputs are"
+                                + ": model fraud/4 does not match feature set fraud-v2: inputs are"
                                 + " in another order: position 0 is channel_pos in the model and"
                                 + " amount_log1p in the features");
     }
@@ -842,11 +845,11 @@ class RtmlConfigTest {
     }
 
     /**
-     * A copy of the shipped fraud/1 artifact as {@code fraud/<version>} in a repository under the
+     * A copy of the shipped fraud/2 artifact as {@code fraud/<version>} in a repository under the
      * temporary directory, its metadata changed by {@code edit}.
      */
     private Path variant(String version, Consumer<ObjectNode> edit) throws IOException {
-        Path shipped = Repository.modelArtifacts().resolve("fraud").resolve("1");
+        Path shipped = Repository.modelArtifacts().resolve("fraud").resolve("2");
         Path repository = dir.resolve("models");
         Path target = repository.resolve("fraud").resolve(version);
         Files.createDirectories(target);

@@ -1,0 +1,129 @@
+package io.rtml.job.cli;
+
+import io.rtml.features.PartialFeatures;
+import io.rtml.features.spec.EntitySpec;
+import io.rtml.features.spec.FeatureSpec;
+import io.rtml.job.Backfill;
+import io.rtml.job.config.RtmlConfig;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rtml backfill}: the job's feature stages over past events, written as a training set:
+ * event id, entity ids, event time, every feature, and the label where one is known.
+ */
+@Command(
+        name = "backfill",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Computes the features of past events exactly as the streaming job does (the same",
+            "feature spec, the same code) and writes a training set (CSV):",
+            "event_id,<entity ids>,event_time,<features...>,label."
+        })
+final class BackfillCommand implements Callable<Integer> {
+    @Mixin ConfigOptions config;
+
+    @ArgGroup(multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(
+                names = "--events-file",
+                paramLabel = "FILE",
+                description = "A file of events, one JSON event per line.")
+        Path eventsFile;
+
+        @Option(
+                names = "--topic",
+                description = "The job's events topic (kafka.* options), as it is now.")
+        boolean topic;
+    }
+
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description = "CSV of event_id,label[,...] (as rtml generate writes).")
+    Path labels;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "CSV to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        RtmlConfig options = config.withoutModel();
+        FeatureSpec spec = options.spec();
+        Map<String, String> labelsById = labels == null ? Map.of() : readLabels(labels);
+        if (out.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        List<EntitySpec> entities = spec.entities();
+        long[] labelled = {0};
+        long rows;
+        try (BufferedWriter csv = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            StringBuilder header = new StringBuilder("event_id");
+            entities.forEach(e -> header.append(',').append(e.key().wireName()));
+            header.append(",event_time,")
+                    .append(String.join(",", spec.columns()))
+                    .append(",label\n");
+            csv.write(header.toString());
+            StringBuilder row = new StringBuilder(512);
+            rows =
+                    Backfill.run(
+                            options,
+                            input.eventsFile != null
+                                    ? new Backfill.EventsFile(input.eventsFile)
+                                    : new Backfill.KafkaTopic(),
+                            (PartialFeatures partial) -> {
+                                row.setLength(0);
+                                row.append(partial.event.eventId);
+                                for (EntitySpec entity : entities) {
+                                    String key = entity.key().text(partial.event);
+                                    row.append(',').append(key == null ? "" : key);
+                                }
+                                row.append(',').append(partial.event.eventTimeMs);
+                                for (float value : partial.values) {
+                                    row.append(',').append(value);
+                                }
+                                String label = labelsById.get(partial.event.eventId);
+                                row.append(',').append(label == null ? "" : label).append('\n');
+                                labelled[0] += label == null ? 0 : 1;
+                                try {
+                                    csv.write(row.toString());
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
+        }
+        System.err.printf(
+                "backfill: %,d events with %d features (%s), %,d labelled, written to %s%n",
+                rows, spec.columns().size(), spec.id(), labelled[0], out);
+        return 0;
+    }
+
+    /** event_id to label, from a CSV whose first line is a header. */
+    static Map<String, String> readLabels(Path file) throws Exception {
+        Map<String, String> labels = new HashMap<>();
+        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            lines.skip(1)
+                    .filter(line -> !line.isBlank())
+                    .forEach(
+                            line -> {
+                                String[] fields = line.split(",", 3);
+                                labels.put(fields[0], fields[1]);
+                            });
+        }
+        return labels;
+    }
+}
