@@ -1,0 +1,201 @@
+package io.rtml.job.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtml.event.EventJson;
+import io.rtml.event.TransactionEvent;
+import io.rtml.inference.Prediction;
+import io.rtml.job.generator.GeneratedTransaction;
+import io.rtml.job.generator.TransactionGenerator;
+import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Repository;
+import io.rtml.sink.PredictionJson;
+import io.rtml.sink.RedisSink;
+import io.rtml.testing.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The shaded job jar on a real standalone Flink session cluster, submitted through Flink's
+ * command-line client as {@code flink run -d} does: JobManager and TaskManager are separate JVMs
+ * started by {@code scripts/cluster} from flink-conf/cluster/config.yaml, with DJL on their parent
+ * classpath. Kafka runs in this JVM (listening on localhost, which the cluster's JVMs on this
+ * machine reach) and Redis is a redis-server process.
+ */
+class StandaloneClusterITCase {
+    private static final int EVENTS = 3_000;
+    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final String KEY_PREFIX = "cluster-it:";
+
+    /** Metrics the dashboard shows that a run registers only once they happen. */
+    private static final Set<String> REGISTERED_ON_FIRST_OCCURRENCE =
+            Set.of("flink_taskmanager_job_task_operator_rtml_reason_fallbacks");
+
+    private static KafkaBroker kafka;
+    private static RedisServer redis;
+    private static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        kafka = KafkaBroker.start();
+        redis = RedisServer.start();
+        Path target = Repository.root().resolve("job/target");
+        Path jobJar = target.resolve("rtml-job-0.1.0-SNAPSHOT-flink.jar");
+        assertThat(jobJar).as("the shaded jar (mvn package builds it)").isRegularFile();
+        cluster =
+                StandaloneCluster.start(
+                        Files.createTempDirectory(target, "standalone-cluster-"), jobJar);
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        try {
+            if (cluster != null) {
+                cluster.close();
+            }
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            if (redis != null) {
+                redis.close();
+            }
+        }
+    }
+
+    @Test
+    void scoresEveryEventExactlyOnceWhenSubmittedWithTheFlinkClient() throws Exception {
+        kafka.createTopics(4, "events", "predictions", "events-dlq");
+        List<TransactionEvent> events = generate(EVENTS);
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (TransactionEvent event : events) {
+            records.add(
+                    Map.entry(
+                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
+        }
+        // One record the job cannot use, so the dead-letter path and its metric run too.
+        records.add(
+                EVENTS / 2,
+                Map.entry(
+                        "c-1".getBytes(StandardCharsets.UTF_8),
+                        "{\"event_id\":\"bad-1\",".getBytes(StandardCharsets.UTF_8)));
+        kafka.produce("events", records);
+
+        String jobId =
+                cluster.submit(
+                        "-D", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                        "-D", "redis.uri=" + redis.uri(),
+                        "-D", "redis.key-prefix=" + KEY_PREFIX,
+                        "-D", "model.repository=" + Repository.modelArtifacts(),
+                        "-D", "checkpoints.interval=1 s");
+        try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
+                KafkaBroker.CommittedReader deadLetters = kafka.reader("events-dlq")) {
+            predictions.awaitAtLeast(EVENTS, WAIT);
+            List<Prediction> committed =
+                    predictions.readFor(Duration.ofSeconds(3)).stream()
+                            .map(r -> PredictionJson.read(r.value()))
+                            .toList();
+            assertExactlyOnePredictionPerEvent(committed, events);
+            assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
+
+            List<ConsumerRecord<byte[], byte[]>> letters = deadLetters.awaitAtLeast(1, WAIT);
+            assertThat(letters).hasSize(1);
+            JsonNode letter = new ObjectMapper().readTree(letters.get(0).value());
+            assertThat(letter.get("source").get("topic").asText()).isEqualTo("events");
+
+            assertTheDashboardsMetricsAreServed();
+        } finally {
+            cluster.cancel(jobId);
+        }
+        assertRedisHoldsTheNewestPredictionPerCard(events);
+    }
+
+    /**
+     * Every metric the Grafana dashboard in the chart queries is one the cluster's Prometheus
+     * reporters serve, under the name the dashboard uses.
+     */
+    private static void assertTheDashboardsMetricsAreServed() throws Exception {
+        String dashboard =
+                Files.readString(Repository.root().resolve("helm/rtml/dashboards/rtml.json"));
+        Set<String> queried = new TreeSet<>();
+        Matcher name = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(dashboard);
+        while (name.find()) {
+            queried.add(name.group());
+        }
+        queried.removeAll(REGISTERED_ON_FIRST_OCCURRENCE);
+        assertThat(queried).isNotEmpty();
+        assertThat(cluster.prometheusMetricNames()).containsAll(queried);
+    }
+
+    private static void assertExactlyOnePredictionPerEvent(
+            List<Prediction> committed, List<TransactionEvent> events) {
+        Set<String> expectedIds = events.stream().map(e -> e.eventId).collect(Collectors.toSet());
+        List<String> ids = committed.stream().map(p -> p.eventId).toList();
+        assertThat(ids).as("committed predictions").hasSize(events.size());
+        assertThat(new HashSet<>(ids)).as("distinct predicted event ids").isEqualTo(expectedIds);
+        Map<String, TransactionEvent> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.eventId, e));
+        for (Prediction prediction : committed) {
+            TransactionEvent event = byId.get(prediction.eventId);
+            assertThat(prediction.cardId).isEqualTo(event.cardId);
+            assertThat(prediction.eventTimeMs).isEqualTo(event.eventTimeMs);
+        }
+    }
+
+    /** Each card's hash holds the prediction of its newest event: latest time, then largest id. */
+    private static void assertRedisHoldsTheNewestPredictionPerCard(List<TransactionEvent> events) {
+        Map<String, TransactionEvent> newest = new HashMap<>();
+        Comparator<TransactionEvent> order =
+                Comparator.<TransactionEvent>comparingLong(e -> e.eventTimeMs)
+                        .thenComparing(e -> e.eventId);
+        for (TransactionEvent event : events) {
+            newest.merge(event.cardId, event, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+        }
+        try (Jedis jedis = redis.client()) {
+            for (TransactionEvent event : newest.values()) {
+                Map<String, String> hash = jedis.hgetAll(RedisSink.key(KEY_PREFIX, event.cardId));
+                assertThat(hash.get(RedisSink.FIELD_EVENT_ID))
+                        .as(event.cardId)
+                        .isEqualTo(event.eventId);
+                Prediction stored =
+                        PredictionJson.read(
+                                hash.get(RedisSink.FIELD_PREDICTION)
+                                        .getBytes(StandardCharsets.UTF_8));
+                assertThat(stored.eventId).isEqualTo(event.eventId);
+            }
+            assertThat(jedis.keys(KEY_PREFIX + "card:*")).hasSize(newest.size());
+        }
+    }
+
+    private static List<TransactionEvent> generate(int count) {
+        TransactionGenerator generator =
+                new TransactionGenerator(
+                        new TransactionGenerator.Settings(
+                                8, 400, 100, 200, 0.01, 1_767_225_600_000L));
+        List<TransactionEvent> events = new ArrayList<>();
+        for (GeneratedTransaction transaction : generator.take(count)) {
+            events.add(transaction.event());
+        }
+        return events;
+    }
+}
