@@ -83,12 +83,14 @@ fresh_stack() {
 }
 
 # Starts the job in an embedded mini cluster with the given job options and waits until it runs.
+# The live evaluation reads the labels topic fresh_stack created.
 start_local_job() {
   local checkpoints="$RTML_HOME/checkpoints"
   rm -rf "$checkpoints"
   say "starting the job (embedded Flink; log: $LOGS/job.log)"
   RTML_LOG_CONFIG="$REPO_ROOT/flink-conf/log4j2-local.xml" RTML_JAVA_OPTS="-Xmx2g" \
-    "$REPO_ROOT/scripts/rtml" run --local -D "checkpoints.directory=file://$checkpoints" "$@" \
+    "$REPO_ROOT/scripts/rtml" run --local -D "checkpoints.directory=file://$checkpoints" \
+    -D kafka.topics.labels=labels "$@" \
     >"$LOGS/job.out" 2>&1 &
   job_pid=$!
   for _ in $(seq 1 120); do

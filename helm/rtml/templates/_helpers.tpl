@@ -107,6 +107,20 @@ The job's arguments: every option as two arguments, -D and key=value.
 {{- with .Values.model.version }}
 {{- $_ := set $options "model.version" (toString .) }}
 {{- end }}
+{{- with .Values.kafka.securityProtocol }}
+{{- $_ := set $options "kafka.security.protocol" . }}
+{{- end }}
+{{- with .Values.kafka.saslMechanism }}
+{{- $_ := set $options "kafka.sasl.mechanism" . }}
+{{- end }}
+{{- /* Secrets reach the job as references to the environment variables rtml.env sets. */}}
+{{- if .Values.kafka.credentials.existingSecret }}
+{{- $_ := set $options "kafka.sasl.username" "env:RTML_KAFKA_SASL_USERNAME" }}
+{{- $_ := set $options "kafka.sasl.password" "env:RTML_KAFKA_SASL_PASSWORD" }}
+{{- end }}
+{{- if .Values.redis.credentials.existingSecret }}
+{{- $_ := set $options "redis.password" "env:RTML_REDIS_PASSWORD" }}
+{{- end }}
 {{- range $key, $value := .Values.job.options }}
 {{- $_ := set $options $key $value }}
 {{- end }}

@@ -4,14 +4,19 @@ import static io.rtml.job.config.RtmlOptions.*;
 
 import io.rtml.dlq.DeadLetter;
 import io.rtml.dlq.DeadLetterSerializer;
+import io.rtml.evaluation.EvaluationRecord;
+import io.rtml.evaluation.Label;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.EventDeserializer;
 import io.rtml.features.FeatureVector;
+import io.rtml.inference.ModelControl;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
+import io.rtml.sink.AbortTolerantKafkaSink;
 import io.rtml.sink.FeatureVectorJson;
 import io.rtml.sink.PredictionSerializer;
 import io.rtml.sink.RedisSink;
+import io.rtml.sink.ShadowPredictionSerializer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -42,21 +47,74 @@ public final class Connectors {
                 .setGroupId(config.get(KAFKA_GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
                 .setDeserializer(deserializer)
+                .setProperties(config.kafkaProperties())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-events")
                 .build();
     }
 
     /** The predictions topic, written in transactions committed on checkpoints. */
-    public static KafkaSink<Prediction> predictions(RtmlConfig config) {
+    public static AbortTolerantKafkaSink<Prediction> predictions(RtmlConfig config) {
         return exactlyOnce(
                 config, "predictions", new PredictionSerializer(config.get(PREDICTIONS_TOPIC)));
     }
 
     /** The dead-letter topic, also exactly once: a replay never repeats a dead letter. */
-    public static KafkaSink<DeadLetter> deadLetters(RtmlConfig config) {
+    public static AbortTolerantKafkaSink<DeadLetter> deadLetters(RtmlConfig config) {
         return exactlyOnce(
                 config, "dead-letters", new DeadLetterSerializer(config.get(DEAD_LETTER_TOPIC)));
+    }
+
+    /**
+     * The model-control topic, from its beginning: at a fresh start the last record wins; on a
+     * restore the choice and the offsets come from the checkpoint.
+     */
+    public static KafkaSource<ModelControl> modelControl(RtmlConfig config) {
+        return KafkaSource.<ModelControl>builder()
+                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                .setTopics(config.get(MODEL_CONTROL_TOPIC))
+                .setGroupId(config.get(KAFKA_GROUP_ID) + "-model-control")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelControl.Deserializer())
+                .setProperties(config.kafkaProperties())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-model-control")
+                .build();
+    }
+
+    /** The challenger's predictions, exactly once. */
+    public static AbortTolerantKafkaSink<Prediction> shadowPredictions(RtmlConfig config) {
+        return exactlyOnce(
+                config,
+                "shadow-predictions",
+                new ShadowPredictionSerializer(config.get(SHADOW_PREDICTIONS_TOPIC)));
+    }
+
+    /** The labels topic, or {@code null} when {@code kafka.topics.labels} is empty. */
+    public static KafkaSource<Label> labels(RtmlConfig config) {
+        String topic = config.get(LABELS_TOPIC);
+        return topic.isEmpty()
+                ? null
+                : KafkaSource.<Label>builder()
+                        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                        .setTopics(topic)
+                        .setGroupId(config.get(KAFKA_GROUP_ID) + "-labels")
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new Label.Deserializer())
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-labels")
+                        .build();
+    }
+
+    /** The live evaluation's records, or {@code null} without labels. */
+    public static AbortTolerantKafkaSink<EvaluationRecord> evaluation(RtmlConfig config) {
+        return config.get(LABELS_TOPIC).isEmpty()
+                ? null
+                : exactlyOnce(
+                        config,
+                        "evaluation",
+                        new EvaluationRecord.Serializer(config.get(EVALUATION_TOPIC)));
     }
 
     /** Each card's latest prediction and features in Redis. */
@@ -65,7 +123,7 @@ public final class Connectors {
     }
 
     /** The feature log, exactly once, or {@code null} when {@code features.log-topic} is unset. */
-    public static KafkaSink<FeatureVector> featureLog(RtmlConfig config) {
+    public static AbortTolerantKafkaSink<FeatureVector> featureLog(RtmlConfig config) {
         String topic = config.get(FEATURE_LOG_TOPIC);
         return topic.isEmpty()
                 ? null
@@ -75,17 +133,24 @@ public final class Connectors {
                         new FeatureVectorJson(topic, config.spec().columns()));
     }
 
-    private static <T> KafkaSink<T> exactlyOnce(
+    /**
+     * A Kafka sink written in transactions committed on checkpoints; see {@link
+     * AbortTolerantKafkaSink} for why it is wrapped.
+     */
+    private static <T> AbortTolerantKafkaSink<T> exactlyOnce(
             RtmlConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(config.get(KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + name)
-                .setProperty(
-                        "transaction.timeout.ms",
-                        Long.toString(config.get(KAFKA_TRANSACTION_TIMEOUT).toMillis()))
-                .setProperty("linger.ms", "2")
-                .setRecordSerializer(serializer)
-                .build();
+        return new AbortTolerantKafkaSink<>(
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setKafkaProducerConfig(config.kafkaProperties())
+                        .setTransactionalIdPrefix(
+                                config.get(KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + name)
+                        .setProperty(
+                                "transaction.timeout.ms",
+                                Long.toString(config.get(KAFKA_TRANSACTION_TIMEOUT).toMillis()))
+                        .setProperty("linger.ms", "2")
+                        .setRecordSerializer(serializer)
+                        .build());
     }
 }

@@ -1,18 +1,26 @@
 package io.rtml.job;
 
 import io.rtml.dlq.DeadLetter;
+import io.rtml.evaluation.EvaluationRecord;
+import io.rtml.evaluation.Label;
+import io.rtml.evaluation.LabelJoin;
+import io.rtml.evaluation.ScoredLabel;
+import io.rtml.evaluation.SlidingEvaluation;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatureFunction;
 import io.rtml.features.EntityKey;
 import io.rtml.features.EventFeatureFunction;
+import io.rtml.features.EventField;
 import io.rtml.features.FeatureVector;
 import io.rtml.features.PartialFeatures;
 import io.rtml.features.VectorFunction;
 import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.inference.BatchingInferenceFunction;
+import io.rtml.inference.ModelControl;
+import io.rtml.inference.ModelRouter;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
@@ -26,7 +34,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -43,6 +54,10 @@ public final class Pipeline {
     private final Sink<Prediction> latestPredictions;
     private final Sink<DeadLetter> deadLetters;
     private final Sink<FeatureVector> featureLog;
+    private final Source<ModelControl, ?, ?> modelControl;
+    private final Sink<Prediction> shadowPredictions;
+    private final Source<Label, ?, ?> labels;
+    private final Sink<EvaluationRecord> evaluation;
 
     private Pipeline(Builder builder) {
         this.config = builder.config;
@@ -51,6 +66,10 @@ public final class Pipeline {
         this.latestPredictions = builder.latestPredictions;
         this.deadLetters = builder.deadLetters;
         this.featureLog = builder.featureLog;
+        this.modelControl = builder.modelControl;
+        this.shadowPredictions = builder.shadowPredictions;
+        this.labels = builder.labels;
+        this.evaluation = builder.evaluation;
     }
 
     public static Builder builder() {
@@ -65,7 +84,18 @@ public final class Pipeline {
         SingleOutputStreamOperator<TransactionEvent> parsed =
                 decoded.process(new RouteDecodedRecords()).uid(Uids.PARSE).name(Uids.PARSE_NAME);
 
-        DataStream<FeatureVector> features = features(parsed, config);
+        BroadcastStream<ModelControl> control =
+                env.fromSource(
+                                modelControl,
+                                // No event time of its own: idle, so it never holds watermarks.
+                                WatermarkStrategy.<ModelControl>noWatermarks()
+                                        .withIdleness(Duration.ofMillis(200)),
+                                Uids.MODEL_CONTROL_SOURCE_NAME)
+                        .uid(Uids.MODEL_CONTROL_SOURCE)
+                        .setParallelism(1)
+                        .broadcast(ModelRouter.ACTIVE_MODEL);
+
+        DataStream<FeatureVector> features = features(parsed, control, config);
 
         DataStream<Prediction> scored =
                 AsyncDataStream.unorderedWait(
@@ -79,26 +109,49 @@ public final class Pipeline {
 
         scored.sinkTo(predictions).uid(Uids.PREDICTIONS_SINK).name(Uids.PREDICTIONS_SINK_NAME);
         scored.sinkTo(latestPredictions).uid(Uids.REDIS_SINK).name(Uids.REDIS_SINK_NAME);
+        scored.filter(prediction -> prediction.shadowVersion != null)
+                .uid(Uids.SHADOW_FILTER)
+                .name(Uids.SHADOW_FILTER_NAME)
+                .sinkTo(shadowPredictions)
+                .uid(Uids.SHADOW_SINK)
+                .name(Uids.SHADOW_SINK_NAME);
         parsed.getSideOutput(RouteDecodedRecords.DEAD_LETTERS)
                 .sinkTo(deadLetters)
                 .uid(Uids.DEAD_LETTER_SINK)
                 .name(Uids.DEAD_LETTER_SINK_NAME);
+        if (labels != null) {
+            evaluate(env, scored);
+        }
         if (featureLog != null) {
             features.sinkTo(featureLog).uid(Uids.FEATURE_LOG_SINK).name(Uids.FEATURE_LOG_SINK_NAME);
         }
     }
 
     /**
-     * The feature stages: the event's own features, then each entity's windowed aggregates in a
-     * stage keyed by that entity, then the finished vector. The streaming job and the backfill both
-     * run exactly this.
+     * The features: the event's own features, the model choice (keyed by card, from the
+     * model-control broadcast), each entity's windowed aggregates in a stage keyed by that entity
+     * (see {@link #featureStages}, which the backfill runs too), then the finished vector.
      */
     public static DataStream<FeatureVector> features(
-            DataStream<TransactionEvent> events, RtmlConfig config) {
-        return featureStages(events, config.spec(), config.get(RtmlOptions.FEATURE_MAX_WAIT))
-                .map(
-                        new VectorFunction(
-                                config.spec(), config.model().name(), config.model().version()))
+            DataStream<TransactionEvent> events,
+            BroadcastStream<ModelControl> control,
+            RtmlConfig config) {
+        FeatureSpec spec = config.spec();
+        DataStream<PartialFeatures> withEventFeatures = eventFeatures(events, spec);
+        DataStream<PartialFeatures> routed =
+                withEventFeatures
+                        .keyBy(partial -> partial.event.cardId, Types.STRING)
+                        .connect(control)
+                        .process(
+                                new ModelRouter(
+                                        config.modelChoice(),
+                                        config.inference().modelRepository(),
+                                        spec,
+                                        config.get(RtmlOptions.INFERENCE_DEVICE)))
+                        .uid(Uids.MODEL_ROUTER)
+                        .name(Uids.MODEL_ROUTER_NAME);
+        return entityStages(routed, spec, config.get(RtmlOptions.FEATURE_MAX_WAIT), true)
+                .map(new VectorFunction(spec))
                 .uid(Uids.VECTORS)
                 .name(Uids.VECTORS_NAME);
     }
@@ -106,22 +159,80 @@ public final class Pipeline {
     /** The feature stages up to the finished values, with each event: what the backfill keeps. */
     public static DataStream<PartialFeatures> featureStages(
             DataStream<TransactionEvent> events, FeatureSpec spec, Duration maxWait) {
-        DataStream<PartialFeatures> partial =
-                events.map(new EventFeatureFunction(spec))
-                        .uid(Uids.EVENT_FEATURES)
-                        .name(Uids.EVENT_FEATURES_NAME);
-        // Ordered entities first: they need each key's events in partition order, which the
-        // stages of other entities (scoring when the watermark allows) do not keep.
+        return entityStages(eventFeatures(events, spec), spec, maxWait, false);
+    }
+
+    private static DataStream<PartialFeatures> eventFeatures(
+            DataStream<TransactionEvent> events, FeatureSpec spec) {
+        return events.map(new EventFeatureFunction(spec))
+                .uid(Uids.EVENT_FEATURES)
+                .name(Uids.EVENT_FEATURES_NAME);
+    }
+
+    /**
+     * One keyed stage per entity, ordered entities first: they need each key's events in partition
+     * order, which the stages of other entities (scoring when the watermark allows) do not keep.
+     * When the input is already partitioned by card (after the model choice), a stage keyed by card
+     * takes it as it is instead of shuffling it again.
+     */
+    private static DataStream<PartialFeatures> entityStages(
+            DataStream<PartialFeatures> partial,
+            FeatureSpec spec,
+            Duration maxWait,
+            boolean partitionedByCard) {
         List<EntitySpec> entities = new ArrayList<>(spec.entities());
         entities.sort(Comparator.comparing(entity -> !entity.ordered()));
         for (EntitySpec entity : entities) {
+            KeyedStream<PartialFeatures, String> keyed =
+                    partitionedByCard && entity.key() == EventField.CARD_ID
+                            ? DataStreamUtils.reinterpretAsKeyedStream(
+                                    partial, new EntityKey(entity), Types.STRING)
+                            : partial.keyBy(new EntityKey(entity), Types.STRING);
+            partitionedByCard = false;
             partial =
-                    partial.keyBy(new EntityKey(entity), Types.STRING)
-                            .process(new EntityFeatureFunction(spec, entity.name(), maxWait))
+                    keyed.process(new EntityFeatureFunction(spec, entity.name(), maxWait))
                             .uid(Uids.entityFeatures(entity.name()))
                             .name(Uids.entityFeaturesName(entity.name()));
         }
         return partial;
+    }
+
+    /**
+     * The live evaluation: predictions joined with their labels (arriving later) by event id, and
+     * precision, recall and PR-AUC over a sliding window, as metrics and records.
+     */
+    private void evaluate(StreamExecutionEnvironment env, DataStream<Prediction> scored) {
+        DataStream<Label> labelled =
+                env.fromSource(
+                                labels,
+                                // Labels have no event time the job uses: idle, never holding
+                                // watermarks back.
+                                WatermarkStrategy.<Label>noWatermarks()
+                                        .withIdleness(Duration.ofMillis(200)),
+                                Uids.LABELS_SOURCE_NAME)
+                        .uid(Uids.LABELS_SOURCE);
+        DataStream<ScoredLabel> joined =
+                scored.keyBy(prediction -> prediction.eventId, Types.STRING)
+                        .connect(
+                                labelled.keyBy(
+                                        label -> label.eventId == null ? "" : label.eventId,
+                                        Types.STRING))
+                        .process(new LabelJoin(config.get(RtmlOptions.EVALUATION_JOIN_TTL)))
+                        .uid(Uids.LABEL_JOIN)
+                        .name(Uids.LABEL_JOIN_NAME);
+        // One key: the windows cover every prediction, whichever subtask joined it.
+        joined.keyBy(scoredLabel -> 0, Types.INT)
+                .process(
+                        new SlidingEvaluation(
+                                config.get(RtmlOptions.EVALUATION_WINDOW),
+                                config.get(RtmlOptions.EVALUATION_SLIDE)))
+                .setParallelism(1)
+                .uid(Uids.EVALUATION)
+                .name(Uids.EVALUATION_NAME)
+                .sinkTo(evaluation)
+                .setParallelism(1)
+                .uid(Uids.EVALUATION_SINK)
+                .name(Uids.EVALUATION_SINK_NAME);
     }
 
     /** Per-partition event-time watermarks from each event's own time. */
@@ -139,6 +250,10 @@ public final class Pipeline {
         private Sink<Prediction> latestPredictions;
         private Sink<DeadLetter> deadLetters;
         private Sink<FeatureVector> featureLog;
+        private Source<ModelControl, ?, ?> modelControl;
+        private Sink<Prediction> shadowPredictions;
+        private Source<Label, ?, ?> labels;
+        private Sink<EvaluationRecord> evaluation;
 
         private Builder() {}
 
@@ -171,6 +286,28 @@ public final class Pipeline {
             return this;
         }
 
+        /**
+         * The model-control topic: which model version is active. Without it the configured version
+         * serves for the life of the job.
+         */
+        public Builder modelControl(Source<ModelControl, ?, ?> modelControl) {
+            this.modelControl = modelControl;
+            return this;
+        }
+
+        /** Where the challenger's predictions go, when a shadow version is active. */
+        public Builder shadowPredictions(Sink<Prediction> shadowPredictions) {
+            this.shadowPredictions = shadowPredictions;
+            return this;
+        }
+
+        /** Optional: the labels topic and where the live evaluation goes (both, or neither). */
+        public Builder evaluation(Source<Label, ?, ?> labels, Sink<EvaluationRecord> evaluation) {
+            this.labels = labels;
+            this.evaluation = evaluation;
+            return this;
+        }
+
         /** Optional: where every served feature vector goes. */
         public Builder featureLog(Sink<FeatureVector> featureLog) {
             this.featureLog = featureLog;
@@ -193,6 +330,16 @@ public final class Pipeline {
             }
             if (deadLetters == null) {
                 missing.append(" deadLetters");
+            }
+
+            if (modelControl == null) {
+                missing.append(" modelControl");
+            }
+            if (shadowPredictions == null) {
+                missing.append(" shadowPredictions");
+            }
+            if ((labels == null) != (evaluation == null)) {
+                missing.append(labels == null ? " labels" : " evaluation");
             }
             if (missing.length() > 0) {
                 throw new IllegalStateException("Pipeline needs" + missing);

@@ -58,17 +58,26 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
         RtmlConfig config = RtmlConfig.load(configFile, overrides);
         LOG.info("Starting rtml with options:{}", config.describe());
         StreamExecutionEnvironment env = environment(config);
-        Pipeline.builder()
+        pipeline(config).build().attachTo(env);
+        env.execute();
+        return 0;
+    }
+
+    /**
+     * The job's pipeline with its production sources and sinks: what {@code run} and {@code resume}
+     * submit. Tests replace a source or sink on it to inject faults.
+     */
+    public static Pipeline.Builder pipeline(RtmlConfig config) {
+        return Pipeline.builder()
                 .config(config)
                 .events(Connectors.events(config))
                 .predictions(Connectors.predictions(config))
                 .latestPredictions(Connectors.latestPredictions(config))
                 .deadLetters(Connectors.deadLetters(config))
                 .featureLog(Connectors.featureLog(config))
-                .build()
-                .attachTo(env);
-        env.execute();
-        return 0;
+                .modelControl(Connectors.modelControl(config))
+                .shadowPredictions(Connectors.shadowPredictions(config))
+                .evaluation(Connectors.labels(config), Connectors.evaluation(config));
     }
 
     private StreamExecutionEnvironment environment(RtmlConfig config) {

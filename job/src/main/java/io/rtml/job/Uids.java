@@ -14,6 +14,30 @@ public final class Uids {
     public static final String EVENT_FEATURES = "event-features-v1";
     public static final String EVENT_FEATURES_NAME = "Event features";
 
+    public static final String MODEL_CONTROL_SOURCE = "model-control-source-v1";
+    public static final String MODEL_CONTROL_SOURCE_NAME = "Kafka model control";
+
+    public static final String MODEL_ROUTER = "model-router-v1";
+    public static final String MODEL_ROUTER_NAME = "Model choice";
+
+    public static final String SHADOW_FILTER = "shadow-predictions-filter-v1";
+    public static final String SHADOW_FILTER_NAME = "Shadow predictions";
+
+    public static final String SHADOW_SINK = "shadow-predictions-sink-v1";
+    public static final String SHADOW_SINK_NAME = "Kafka shadow predictions";
+
+    public static final String LABELS_SOURCE = "labels-source-v1";
+    public static final String LABELS_SOURCE_NAME = "Kafka labels";
+
+    public static final String LABEL_JOIN = "label-join-v1";
+    public static final String LABEL_JOIN_NAME = "Predictions with labels";
+
+    public static final String EVALUATION = "evaluation-v1";
+    public static final String EVALUATION_NAME = "Live evaluation";
+
+    public static final String EVALUATION_SINK = "evaluation-sink-v1";
+    public static final String EVALUATION_SINK_NAME = "Kafka evaluation";
+
     public static final String VECTORS = "feature-vectors-v1";
     public static final String VECTORS_NAME = "Feature vectors";
 

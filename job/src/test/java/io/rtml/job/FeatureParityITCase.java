@@ -72,7 +72,9 @@ class FeatureParityITCase {
 
         try (KafkaBroker kafka = KafkaBroker.start();
                 RedisServer redis = RedisServer.start()) {
-            kafka.createTopics(4, "events", "predictions", "events-dlq", "features-log");
+            kafka.createTopics(
+                    4, "events", "predictions", "events-dlq", "features-log", "predictions-shadow");
+            kafka.createTopics(1, "model-control");
             RtmlConfig config =
                     RtmlConfig.load(
                             null,
@@ -116,6 +118,8 @@ class FeatureParityITCase {
                     .predictions(Connectors.predictions(config))
                     .latestPredictions(Connectors.latestPredictions(config))
                     .deadLetters(Connectors.deadLetters(config))
+                    .modelControl(Connectors.modelControl(config))
+                    .shadowPredictions(Connectors.shadowPredictions(config))
                     .featureLog(Connectors.featureLog(config))
                     .build()
                     .attachTo(env);

@@ -263,6 +263,8 @@ class PipelineITCase {
         final String events;
         final String predictions;
         final String deadLetters;
+        final String control;
+        final String shadow;
         final String keyPrefix;
         final RtmlConfig config;
 
@@ -271,8 +273,11 @@ class PipelineITCase {
             events = "events-" + n;
             predictions = "predictions-" + n;
             deadLetters = "dead-letters-" + n;
+            control = "model-control-" + n;
+            shadow = "predictions-shadow-" + n;
             keyPrefix = "it" + n + ":";
-            kafka.createTopics(4, events, predictions, deadLetters);
+            kafka.createTopics(4, events, predictions, deadLetters, shadow);
+            kafka.createTopics(1, control);
             Map<String, String> options = new HashMap<>();
             options.put("kafka.bootstrap-servers", kafka.bootstrapServers());
             options.put("kafka.group-id", "rtml-it-" + n);
@@ -280,6 +285,8 @@ class PipelineITCase {
             options.put("kafka.topics.events", events);
             options.put("kafka.topics.predictions", predictions);
             options.put("kafka.topics.dead-letters", deadLetters);
+            options.put("kafka.topics.model-control", control);
+            options.put("kafka.topics.shadow-predictions", shadow);
             options.put("redis.uri", redis.uri());
             options.put("redis.key-prefix", keyPrefix);
             options.put("model.repository", Repository.modelArtifacts().toString());
@@ -300,6 +307,8 @@ class PipelineITCase {
                     .predictions(Connectors.predictions(config))
                     .latestPredictions(Connectors.latestPredictions(config))
                     .deadLetters(Connectors.deadLetters(config))
+                    .modelControl(Connectors.modelControl(config))
+                    .shadowPredictions(Connectors.shadowPredictions(config))
                     .build()
                     .attachTo(env);
             return env.executeAsync();

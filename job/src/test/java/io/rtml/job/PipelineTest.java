@@ -7,8 +7,10 @@ import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.testing.Repository;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,7 @@ class PipelineTest {
                                 "kafka.bootstrap-servers", "127.0.0.1:1",
                                 "redis.uri", "redis://127.0.0.1:1",
                                 "features.log-topic", "features-log",
+                                "kafka.topics.labels", "labels",
                                 "job.parallelism", "2"));
     }
 
@@ -57,7 +60,10 @@ class PipelineTest {
                 .predictions(Connectors.predictions(config))
                 .latestPredictions(Connectors.latestPredictions(config))
                 .deadLetters(Connectors.deadLetters(config))
-                .featureLog(Connectors.featureLog(config));
+                .featureLog(Connectors.featureLog(config))
+                .modelControl(Connectors.modelControl(config))
+                .shadowPredictions(Connectors.shadowPredictions(config))
+                .evaluation(Connectors.labels(config), Connectors.evaluation(config));
     }
 
     /** The job's graph under the job's own Flink settings (explicit uids, no Kryo). */
@@ -95,7 +101,8 @@ class PipelineTest {
         assertThatThrownBy(() -> Pipeline.builder().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(
-                        "Pipeline needs config events predictions latestPredictions deadLetters");
+                        "Pipeline needs config events predictions latestPredictions deadLetters"
+                                + " modelControl shadowPredictions");
     }
 
     @Test
@@ -107,7 +114,9 @@ class PipelineTest {
                                         .events(Connectors.events(config))
                                         .build())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("Pipeline needs predictions latestPredictions deadLetters");
+                .hasMessage(
+                        "Pipeline needs predictions latestPredictions deadLetters modelControl"
+                                + " shadowPredictions");
     }
 
     @Test
@@ -144,6 +153,8 @@ class PipelineTest {
                         Uids.SOURCE,
                         Uids.PARSE,
                         Uids.EVENT_FEATURES,
+                        Uids.MODEL_CONTROL_SOURCE,
+                        Uids.MODEL_ROUTER,
                         Uids.entityFeatures("card"),
                         Uids.entityFeatures("merchant"),
                         Uids.VECTORS,
@@ -151,10 +162,18 @@ class PipelineTest {
                         Uids.PREDICTIONS_SINK,
                         COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
                         Uids.REDIS_SINK,
+                        Uids.SHADOW_FILTER,
+                        Uids.SHADOW_SINK,
+                        COMMITTER_UID_PREFIX + Uids.SHADOW_SINK,
                         Uids.DEAD_LETTER_SINK,
                         COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
                         Uids.FEATURE_LOG_SINK,
-                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK,
+                        Uids.LABELS_SOURCE,
+                        Uids.LABEL_JOIN,
+                        Uids.EVALUATION,
+                        Uids.EVALUATION_SINK,
+                        COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
         assertThat(uids).containsAll(uidsConstants(false));
     }
 
@@ -169,8 +188,10 @@ class PipelineTest {
         assertThat(committerUids)
                 .containsExactlyInAnyOrder(
                         COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
+                        COMMITTER_UID_PREFIX + Uids.SHADOW_SINK,
                         COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
-                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK,
+                        COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
     }
 
     @Test
@@ -181,8 +202,13 @@ class PipelineTest {
         complete().build().attachTo(env);
 
         Set<Transformation<?>> all = new HashSet<>();
-        for (Transformation<?> sink : env.getTransformations()) {
-            all.addAll(sink.getTransitivePredecessors());
+        Deque<Transformation<?>> toVisit = new ArrayDeque<>(env.getTransformations());
+        while (!toVisit.isEmpty()) {
+            Transformation<?> transformation = toVisit.pop();
+            // Inputs, not getTransitivePredecessors(): that leaves out a broadcast side.
+            if (all.add(transformation)) {
+                toVisit.addAll(transformation.getInputs());
+            }
         }
         Map<String, String> uidByName = new TreeMap<>();
         for (Transformation<?> transformation : all) {
@@ -198,6 +224,11 @@ class PipelineTest {
                                 Map.entry(Uids.PARSE_NAME, Uids.PARSE),
                                 Map.entry(Uids.EVENT_FEATURES_NAME, Uids.EVENT_FEATURES),
                                 Map.entry(
+                                        Uids.MODEL_CONTROL_SOURCE_NAME, Uids.MODEL_CONTROL_SOURCE),
+                                Map.entry(Uids.MODEL_ROUTER_NAME, Uids.MODEL_ROUTER),
+                                Map.entry(Uids.SHADOW_FILTER_NAME, Uids.SHADOW_FILTER),
+                                Map.entry(Uids.SHADOW_SINK_NAME, Uids.SHADOW_SINK),
+                                Map.entry(
                                         Uids.entityFeaturesName("card"),
                                         Uids.entityFeatures("card")),
                                 Map.entry(
@@ -208,7 +239,11 @@ class PipelineTest {
                                 Map.entry(Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK),
                                 Map.entry(Uids.REDIS_SINK_NAME, Uids.REDIS_SINK),
                                 Map.entry(Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK),
-                                Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK)));
+                                Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK),
+                                Map.entry(Uids.LABELS_SOURCE_NAME, Uids.LABELS_SOURCE),
+                                Map.entry(Uids.LABEL_JOIN_NAME, Uids.LABEL_JOIN),
+                                Map.entry(Uids.EVALUATION_NAME, Uids.EVALUATION),
+                                Map.entry(Uids.EVALUATION_SINK_NAME, Uids.EVALUATION_SINK)));
     }
 
     @Test
@@ -223,6 +258,11 @@ class PipelineTest {
                         "Source: " + Uids.SOURCE_NAME,
                         Uids.PARSE_NAME,
                         Uids.EVENT_FEATURES_NAME,
+                        "Source: " + Uids.MODEL_CONTROL_SOURCE_NAME,
+                        Uids.MODEL_ROUTER_NAME,
+                        Uids.SHADOW_FILTER_NAME,
+                        Uids.SHADOW_SINK_NAME + ": Writer",
+                        Uids.SHADOW_SINK_NAME + ": Committer",
                         Uids.entityFeaturesName("card"),
                         Uids.entityFeaturesName("merchant"),
                         Uids.VECTORS_NAME,
@@ -233,7 +273,12 @@ class PipelineTest {
                         Uids.PREDICTIONS_SINK_NAME + ": Committer",
                         Uids.REDIS_SINK_NAME + ": Writer",
                         Uids.DEAD_LETTER_SINK_NAME + ": Writer",
-                        Uids.DEAD_LETTER_SINK_NAME + ": Committer");
+                        Uids.DEAD_LETTER_SINK_NAME + ": Committer",
+                        "Source: " + Uids.LABELS_SOURCE_NAME,
+                        Uids.LABEL_JOIN_NAME,
+                        Uids.EVALUATION_NAME,
+                        Uids.EVALUATION_SINK_NAME + ": Writer",
+                        Uids.EVALUATION_SINK_NAME + ": Committer");
         for (String name : uidsConstants(true)) {
             assertThat(names).anyMatch(operator -> operator.contains(name));
         }
@@ -260,7 +305,14 @@ class PipelineTest {
                                 Map.entry(
                                         Uids.PARSE,
                                         Set.of(Uids.EVENT_FEATURES, Uids.DEAD_LETTER_SINK)),
-                                Map.entry(Uids.EVENT_FEATURES, Set.of(Uids.entityFeatures("card"))),
+                                Map.entry(Uids.EVENT_FEATURES, Set.of(Uids.MODEL_ROUTER)),
+                                Map.entry(Uids.MODEL_CONTROL_SOURCE, Set.of(Uids.MODEL_ROUTER)),
+                                Map.entry(Uids.MODEL_ROUTER, Set.of(Uids.entityFeatures("card"))),
+                                Map.entry(Uids.SHADOW_FILTER, Set.of(Uids.SHADOW_SINK)),
+                                Map.entry(
+                                        Uids.SHADOW_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.SHADOW_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.SHADOW_SINK, Set.of()),
                                 Map.entry(
                                         Uids.entityFeatures("card"),
                                         Set.of(Uids.entityFeatures("merchant"))),
@@ -274,7 +326,18 @@ class PipelineTest {
                                 Map.entry(COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK, Set.of()),
                                 Map.entry(
                                         Uids.INFERENCE,
-                                        Set.of(Uids.PREDICTIONS_SINK, Uids.REDIS_SINK)),
+                                        Set.of(
+                                                Uids.PREDICTIONS_SINK,
+                                                Uids.REDIS_SINK,
+                                                Uids.SHADOW_FILTER,
+                                                Uids.LABEL_JOIN)),
+                                Map.entry(Uids.LABELS_SOURCE, Set.of(Uids.LABEL_JOIN)),
+                                Map.entry(Uids.LABEL_JOIN, Set.of(Uids.EVALUATION)),
+                                Map.entry(Uids.EVALUATION, Set.of(Uids.EVALUATION_SINK)),
+                                Map.entry(
+                                        Uids.EVALUATION_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK, Set.of()),
                                 Map.entry(
                                         Uids.PREDICTIONS_SINK,
                                         Set.of(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK)),
@@ -287,14 +350,19 @@ class PipelineTest {
     }
 
     @Test
-    void keysEachEntityStageAndFeedsDeadLettersFromTheParseSideOutput() {
+    void keysByCardOnceAndFeedsDeadLettersFromTheParseSideOutput() {
         StreamGraph graph = graph();
         StreamNode parse = node(graph, Uids.PARSE);
 
+        List<StreamEdge> toRouter =
+                edgesTo(graph, node(graph, Uids.EVENT_FEATURES), Uids.MODEL_ROUTER);
+        assertThat(toRouter).singleElement();
+        assertThat(toRouter.get(0).getPartitioner()).isInstanceOf(KeyGroupStreamPartitioner.class);
+        // The router's output is already partitioned by card: the card stage takes it as it is.
         List<StreamEdge> toCard =
-                edgesTo(graph, node(graph, Uids.EVENT_FEATURES), Uids.entityFeatures("card"));
+                edgesTo(graph, node(graph, Uids.MODEL_ROUTER), Uids.entityFeatures("card"));
         assertThat(toCard).singleElement();
-        assertThat(toCard.get(0).getPartitioner()).isInstanceOf(KeyGroupStreamPartitioner.class);
+        assertThat(toCard.get(0).getPartitioner()).isNotInstanceOf(KeyGroupStreamPartitioner.class);
         List<StreamEdge> toMerchant =
                 edgesTo(
                         graph,
@@ -311,9 +379,16 @@ class PipelineTest {
     }
 
     @Test
-    void runsEveryOperatorAtTheConfiguredParallelism() {
+    void runsEveryOperatorAtTheConfiguredParallelismButTheModelControlAndTheEvaluation() {
+        Set<String> single =
+                Set.of(
+                        Uids.MODEL_CONTROL_SOURCE,
+                        Uids.EVALUATION,
+                        Uids.EVALUATION_SINK,
+                        COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
         for (StreamNode node : graph().getStreamNodes()) {
-            assertThat(node.getParallelism()).as(node.getOperatorName()).isEqualTo(2);
+            int expected = single.contains(node.getTransformationUID()) ? 1 : 2;
+            assertThat(node.getParallelism()).as(node.getOperatorName()).isEqualTo(expected);
         }
     }
 

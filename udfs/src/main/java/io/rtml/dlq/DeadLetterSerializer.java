@@ -11,7 +11,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes a {@link DeadLetter} as a JSON record (documented in the README) keyed by the source
- * record's key. The raw value travels base64-encoded, so any bytes survive the trip exactly.
+ * record's key. The raw value travels base64-encoded, so any bytes survive the trip exactly; a
+ * record over {@link DeadLetter#MAX_RAW_BYTES} keeps its start, and its full size is given.
  */
 public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     private static final long serialVersionUID = 1L;
@@ -26,7 +27,9 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             DeadLetter letter, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, letter.key, toJson(letter));
+        // The source record's timestamp: the stream's is not the record's (see DecodedRecord).
+        return new ProducerRecord<>(
+                topic, null, letter.sourceTimestampMs, letter.key, toJson(letter));
     }
 
     public static byte[] toJson(DeadLetter letter) {
@@ -50,6 +53,13 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
                 json.writeNull();
             } else {
                 json.writeBinary(letter.value);
+            }
+            // Only for a record refused for its size: the full sizes of what was cut.
+            if (letter.keyTruncated()) {
+                json.writeNumberField("key_bytes", letter.keyBytes);
+            }
+            if (letter.valueTruncated()) {
+                json.writeNumberField("value_bytes", letter.valueBytes);
             }
             json.writeEndObject();
         } catch (IOException e) {

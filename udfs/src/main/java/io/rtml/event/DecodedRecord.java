@@ -24,8 +24,12 @@ public class DecodedRecord {
         return record;
     }
 
-    /** The event time for watermarks: the event's own, else the Kafka record's timestamp. */
+    /**
+     * The event time for watermarks: the event's own. A dead letter has none and must not move the
+     * watermark (its Kafka timestamp, when producers' event times lag it, would make the valid
+     * events after it late and change their features), so it gets the smallest time.
+     */
     public long timestampMs() {
-        return event != null ? event.eventTimeMs : deadLetter.sourceTimestampMs;
+        return event != null ? event.eventTimeMs : Long.MIN_VALUE;
     }
 }

@@ -137,8 +137,18 @@ public final class EventParser {
                     field, "longer than " + MAX_ID_LENGTH + " characters (" + text.length() + ")");
         }
         for (int i = 0; i < text.length(); i++) {
-            if (Character.isISOControl(text.charAt(i))) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
                 throw new InvalidEventException(field, "contains a control character");
+            }
+            // An unpaired surrogate is not Unicode: as UTF-8 (Redis keys, Kafka keys) it would
+            // become '?' and two different ids one key.
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidEventException(field, "contains an unpaired surrogate");
             }
         }
         return text;

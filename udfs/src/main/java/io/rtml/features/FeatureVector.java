@@ -23,6 +23,9 @@ public class FeatureVector {
 
     public String modelVersion;
 
+    /** A challenger version to score alongside (shadow scoring), or {@code null}. */
+    public String shadowVersion;
+
     public FeatureVector() {}
 
     @Override
@@ -38,7 +41,8 @@ public class FeatureVector {
                 && Arrays.equals(values, that.values)
                 && Objects.equals(featureSet, that.featureSet)
                 && Objects.equals(modelName, that.modelName)
-                && Objects.equals(modelVersion, that.modelVersion);
+                && Objects.equals(modelVersion, that.modelVersion)
+                && Objects.equals(shadowVersion, that.shadowVersion);
     }
 
     @Override

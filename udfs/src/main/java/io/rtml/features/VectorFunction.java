@@ -8,13 +8,9 @@ public class VectorFunction implements MapFunction<PartialFeatures, FeatureVecto
     private static final long serialVersionUID = 1L;
 
     private final String featureSet;
-    private final String modelName;
-    private final String modelVersion;
 
-    public VectorFunction(FeatureSpec spec, String modelName, String modelVersion) {
+    public VectorFunction(FeatureSpec spec) {
         this.featureSet = spec.id();
-        this.modelName = modelName;
-        this.modelVersion = modelVersion;
     }
 
     @Override
@@ -26,8 +22,9 @@ public class VectorFunction implements MapFunction<PartialFeatures, FeatureVecto
         vector.ingestTimeMs = partial.event.ingestTimeMs;
         vector.values = partial.values;
         vector.featureSet = featureSet;
-        vector.modelName = modelName;
-        vector.modelVersion = modelVersion;
+        vector.modelName = partial.modelName;
+        vector.modelVersion = partial.modelVersion;
+        vector.shadowVersion = partial.shadowVersion;
         return vector;
     }
 }

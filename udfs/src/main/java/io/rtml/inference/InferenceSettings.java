@@ -7,7 +7,12 @@ import java.util.List;
 /**
  * What the inference stage needs to know, fixed when the job is built.
  *
- * @param modelDirectory the model artifact's directory, as seen from the task managers
+ * @param modelRepository where model artifacts are ({@code <repository>/<name>/<version>/}), as
+ *     seen from the task managers
+ * @param modelName the model configured at start
+ * @param modelVersion its version, loaded at start: the job does not start without it
+ * @param shadowVersion a challenger version configured at start, or {@code null}
+ * @param device where models run
  * @param featureSet the name of the feature set the vectors come from
  * @param features the feature names, in order; the model's inputs must equal them
  * @param maxBatchSize a batch is cut when it holds this many rows
@@ -17,7 +22,11 @@ import java.util.List;
  * @param fallbackScore the score given when the model cannot score a row
  */
 public record InferenceSettings(
-        String modelDirectory,
+        String modelRepository,
+        String modelName,
+        String modelVersion,
+        String shadowVersion,
+        InferenceDevice device,
         String featureSet,
         List<String> features,
         int maxBatchSize,

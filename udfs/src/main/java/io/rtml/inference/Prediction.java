@@ -31,6 +31,12 @@ public class Prediction {
     /** Why the fallback score was used instead of the model's, or {@code null} if it was not. */
     public String fallbackReason;
 
+    /** The challenger version that also scored the event (shadow scoring), or {@code null}. */
+    public String shadowVersion;
+
+    public float shadowScore;
+    public String shadowDecision;
+
     /** The feature values the model saw, in the feature set's order. */
     public float[] features;
 
@@ -53,6 +59,9 @@ public class Prediction {
                 && Objects.equals(modelVersion, that.modelVersion)
                 && Objects.equals(featureSet, that.featureSet)
                 && Objects.equals(fallbackReason, that.fallbackReason)
+                && Objects.equals(shadowVersion, that.shadowVersion)
+                && Float.compare(shadowScore, that.shadowScore) == 0
+                && Objects.equals(shadowDecision, that.shadowDecision)
                 && Arrays.equals(features, that.features);
     }
 

@@ -12,6 +12,8 @@ import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A TorchScript model loaded through DJL's PyTorch engine. It takes a batch of raw feature rows and
@@ -22,6 +24,8 @@ import java.io.IOException;
  * its own with {@link #newPredictor()}.
  */
 public final class TorchScriptModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TorchScriptModel.class);
+
     /** DJL engine settings, read once per JVM when the engine starts: see the README. */
     static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
 
@@ -36,10 +40,16 @@ public final class TorchScriptModel implements AutoCloseable {
         this.model = model;
     }
 
-    /**
-     * Loads and warms up the artifact's model; throws {@link ModelContractException} if it can't.
-     */
+    /** Loads and warms up the artifact's model on the CPU, or a GPU when DJL finds one. */
     public static TorchScriptModel load(ModelArtifact artifact) {
+        return load(artifact, InferenceDevice.AUTO);
+    }
+
+    /**
+     * Loads and warms up the artifact's model on {@code device}; throws {@link
+     * ModelContractException} if it can't.
+     */
+    public static TorchScriptModel load(ModelArtifact artifact, InferenceDevice device) {
         // Small models run fastest on one intra-op thread per inference thread and without
         // the graph optimizer's warm-up passes. Users override these with -D flags.
         defaultProperty(NUM_THREADS, "1");
@@ -50,11 +60,18 @@ public final class TorchScriptModel implements AutoCloseable {
                         .setTypes(FeatureBatch.class, float[].class)
                         .optModelPath(artifact.modelFile())
                         .optEngine("PyTorch")
+                        .optDevice(device.resolve())
                         .optTranslator(new BatchTranslator())
                         .build();
         ZooModel<FeatureBatch, float[]> model;
         try {
             model = criteria.loadModel();
+            LOG.info(
+                    "Loaded model {}/{} on {} (inference.device {})",
+                    artifact.name(),
+                    artifact.version(),
+                    model.getNDManager().getDevice(),
+                    device);
         } catch (IOException
                 | ModelNotFoundException
                 | MalformedModelException

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param maxBatchSize writes pipelined in one round trip at most
  * @param maxBatchDelay how long a write may wait for a batch to fill
  * @param maxBufferedWrites writes buffered per subtask before the job backpressures
+ * @param security AUTH credentials and the TLS trust store
  */
 public record RedisSettings(
         String uri,
@@ -19,5 +20,25 @@ public record RedisSettings(
         Duration ttl,
         int maxBatchSize,
         Duration maxBatchDelay,
-        int maxBufferedWrites)
-        implements Serializable {}
+        int maxBufferedWrites,
+        RedisSecurity security)
+        implements Serializable {
+
+    /** Settings without AUTH, trusting the JVM's certificates. */
+    public RedisSettings(
+            String uri,
+            String keyPrefix,
+            Duration ttl,
+            int maxBatchSize,
+            Duration maxBatchDelay,
+            int maxBufferedWrites) {
+        this(
+                uri,
+                keyPrefix,
+                ttl,
+                maxBatchSize,
+                maxBatchDelay,
+                maxBufferedWrites,
+                RedisSecurity.NONE);
+    }
+}

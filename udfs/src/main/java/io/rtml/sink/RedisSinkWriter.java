@@ -2,7 +2,6 @@ package io.rtml.sink;
 
 import io.rtml.inference.Prediction;
 import io.rtml.metrics.MetricNames;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -152,7 +151,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     /** Sends all writes in one round trip; returns how many were stale. */
     private int pipeline(List<RedisWrite> writes) {
         if (jedis == null) {
-            jedis = new Jedis(URI.create(settings.uri()), 2_000, 10_000);
+            jedis = RedisClients.connect(settings, 2_000, 10_000);
             scriptSha = jedis.scriptLoad(NEWEST_WINS);
         }
         Pipeline pipeline = jedis.pipelined();

@@ -77,6 +77,60 @@ class DeadLetterSerializerTest {
     }
 
     @Test
+    void keepsTheStartOfAMegabyteRecordAndItsFullSizeSoTheDeadLetterFitsTheTopic()
+            throws Exception {
+        byte[] huge = new byte[1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        byte[] hugeKey = new byte[200 * 1024];
+        java.util.Arrays.fill(hugeKey, (byte) 'k');
+        DeadLetter letter =
+                DeadLetter.of(
+                        "parse",
+                        null,
+                        "record of 1048576 bytes exceeds the 65536-byte limit",
+                        "events",
+                        0,
+                        7L,
+                        2L,
+                        hugeKey,
+                        huge);
+
+        byte[] bytes = DeadLetterSerializer.toJson(letter);
+        JsonNode json = JSON.readTree(bytes);
+
+        assertThat(fieldNames(json))
+                .containsExactly(
+                        "stage",
+                        "field",
+                        "reason",
+                        "source",
+                        "key",
+                        "value_base64",
+                        "key_bytes",
+                        "value_bytes");
+        assertThat(Base64.getDecoder().decode(json.get("value_base64").asText()))
+                .containsExactly(java.util.Arrays.copyOf(huge, DeadLetter.MAX_RAW_BYTES));
+        assertThat(json.get("value_bytes").asInt()).isEqualTo(huge.length);
+        assertThat(json.get("key").asText()).hasSize(DeadLetter.MAX_RAW_BYTES);
+        assertThat(json.get("key_bytes").asInt()).isEqualTo(hugeKey.length);
+        assertThat(letter.key).hasSize(DeadLetter.MAX_RAW_BYTES);
+        assertThat(bytes.length + letter.key.length).isLessThan(256 * 1024);
+    }
+
+    @Test
+    void keepsARecordOfExactlyTheLimitWhole() throws Exception {
+        byte[] value = new byte[DeadLetter.MAX_RAW_BYTES];
+        DeadLetter letter =
+                DeadLetter.of("parse", null, "too large", "events", 0, 0L, 0L, null, value);
+
+        JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
+
+        assertThat(json.has("value_bytes")).isFalse();
+        assertThat(Base64.getDecoder().decode(json.get("value_base64").asText()))
+                .containsExactly(value);
+    }
+
+    @Test
     void carriesAnEmptyValueAsAnEmptyBase64String() throws Exception {
         DeadLetter letter =
                 DeadLetter.of(
@@ -88,7 +142,7 @@ class DeadLetterSerializerTest {
     }
 
     @Test
-    void keysTheDeadLetterRecordByTheSourceKeyBytes() {
+    void keysTheDeadLetterRecordByTheSourceKeyBytesAndStampsItWithTheSourceRecordsTime() {
         DeadLetter letter =
                 DeadLetter.of(
                         "parse", null, "not a JSON object", "events", 0, 1L, 2L, BINARY, BINARY);
@@ -98,7 +152,8 @@ class DeadLetterSerializerTest {
 
         assertThat(record.topic()).isEqualTo("events-dlq");
         assertThat(record.partition()).isNull();
-        assertThat(record.timestamp()).isEqualTo(9_999L);
+        // Not the stream's timestamp: dead letters carry none (see DecodedRecord).
+        assertThat(record.timestamp()).isEqualTo(2L);
         assertThat(record.key()).containsExactly(BINARY);
         assertThat(record.value()).containsExactly(DeadLetterSerializer.toJson(letter));
     }

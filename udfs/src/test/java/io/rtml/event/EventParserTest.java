@@ -382,6 +382,23 @@ class EventParserTest {
                 with(field, "\"a\\u007fb\""), field, field + ": contains a control character");
     }
 
+    @ParameterizedTest(name = "refuses {0} with an unpaired surrogate")
+    @ValueSource(strings = {"event_id", "card_id", "merchant_id", "device_id"})
+    void refusesAnIdWithAnUnpairedSurrogate(String field) {
+        String message = field + ": contains an unpaired surrogate";
+        assertRefused(with(field, "\"a\\ud800b\""), field, message);
+        assertRefused(with(field, "\"a\\udc00\""), field, message);
+        assertRefused(with(field, "\"\\ude00\\ud83d\""), field, message);
+    }
+
+    @Test
+    void acceptsIdsWithEmojiAndRightToLeftMarks() throws Exception {
+        TransactionEvent event =
+                EventParser.parse(
+                        with("card_id", "\"c-\\ud83d\\ude00-\u200f\u05d0\""), INGEST_TIME_MS);
+        assertThat(event.cardId).isEqualTo("c-\ud83d\ude00-\u200f\u05d0");
+    }
+
     @Test
     void refusesAnotherSchemaVersion() {
         assertRefused(

@@ -41,7 +41,7 @@ class BatchingInferenceFunctionTest {
      */
     private static final float SCORE_TOLERANCE = 1e-5f;
 
-    private static final float FALLBACK_SCORE = 0.25f;
+    private static final float FALLBACK_SCORE = 0.5f;
     private static final long OPERATOR_TIMEOUT_MS = 10;
 
     private static TorchScriptModel reference;
@@ -185,7 +185,11 @@ class BatchingInferenceFunctionTest {
         Collections.swap(reordered, 0, 1);
         InferenceSettings settings =
                 new InferenceSettings(
-                        ShippedModel.directory().toString(),
+                        ShippedModel.directory().getParent().getParent().toString(),
+                        "fraud",
+                        "2",
+                        null,
+                        InferenceDevice.CPU,
                         ShippedSpec.ID,
                         reordered,
                         8,
@@ -208,11 +212,83 @@ class BatchingInferenceFunctionTest {
         }
     }
 
+    @Test
+    void scoresEachRowWithItsOwnVersionAndAShadowAlongside() throws Exception {
+        List<FeatureVector> vectors = vectors(200, 5);
+        for (int i = 0; i < vectors.size(); i++) {
+            vectors.get(i).modelVersion = i % 2 == 0 ? "2" : "3";
+            vectors.get(i).shadowVersion = i % 2 == 0 ? "3" : null;
+        }
+        try (TorchScriptModel three =
+                TorchScriptModel.load(
+                        ModelArtifact.load(ShippedModel.directory().resolveSibling("3")))) {
+            List<StreamRecord<? extends Prediction>> out =
+                    run(
+                            new BatchingInferenceFunction(settings(32, Duration.ofMillis(2), 1)),
+                            vectors);
+
+            assertThat(out).hasSize(vectors.size());
+            Map<String, FeatureVector> byId =
+                    vectors.stream().collect(Collectors.toMap(v -> v.eventId, Function.identity()));
+            for (StreamRecord<? extends Prediction> record : out) {
+                Prediction prediction = record.getValue();
+                FeatureVector vector = byId.get(prediction.eventId);
+                TorchScriptModel champion = vector.modelVersion.equals("2") ? reference : three;
+                assertThat(prediction.modelVersion).isEqualTo(vector.modelVersion);
+                assertThat(prediction.score)
+                        .isCloseTo(score(champion, vector.values), within(SCORE_TOLERANCE));
+                assertThat(prediction.shadowVersion).isEqualTo(vector.shadowVersion);
+                if (vector.shadowVersion != null) {
+                    assertThat(prediction.shadowScore)
+                            .isCloseTo(score(three, vector.values), within(SCORE_TOLERANCE));
+                    assertThat(prediction.shadowDecision)
+                            .isEqualTo(
+                                    prediction.shadowScore >= three.artifact().threshold()
+                                            ? Prediction.FLAG
+                                            : Prediction.PASS);
+                }
+            }
+        }
+    }
+
+    @Test
+    void givesTheFallbackToRowsOfAVersionThatCannotBeLoadedHere() throws Exception {
+        List<FeatureVector> vectors = vectors(20, 9);
+        vectors.get(3).modelVersion = "404";
+
+        List<StreamRecord<? extends Prediction>> out =
+                run(new BatchingInferenceFunction(settings(8, Duration.ofMillis(1), 1)), vectors);
+
+        assertThat(out).hasSize(20);
+        for (StreamRecord<? extends Prediction> record : out) {
+            Prediction prediction = record.getValue();
+            if (prediction.eventId.equals(vectors.get(3).eventId)) {
+                assertThat(prediction.fallbackReason)
+                        .isEqualTo(BatchingInferenceFunction.MODEL_UNAVAILABLE);
+                assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
+                assertThat(prediction.modelVersion).isEqualTo("404");
+                assertThat(prediction.decision).isEqualTo(Prediction.PASS);
+            } else {
+                assertThat(prediction.fallbackReason).isNull();
+            }
+        }
+    }
+
     // ---- helpers ----
+
+    private static float score(TorchScriptModel model, float[] row) throws Exception {
+        try (Predictor<FeatureBatch, float[]> predictor = model.newPredictor()) {
+            return predictor.predict(new FeatureBatch(row, 1, row.length))[0];
+        }
+    }
 
     private static InferenceSettings settings(int maxBatch, Duration maxDelay, int threads) {
         return new InferenceSettings(
-                ShippedModel.directory().toString(),
+                ShippedModel.directory().getParent().getParent().toString(),
+                "fraud",
+                "2",
+                null,
+                InferenceDevice.CPU,
                 ShippedSpec.ID,
                 ShippedSpec.load().columns(),
                 maxBatch,

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,7 +63,8 @@ final class BackfillCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RtmlConfig options = config.withoutModel();
         FeatureSpec spec = options.spec();
-        Map<String, String> labelsById = labels == null ? Map.of() : readLabels(labels);
+        Map<String, LabelsCsv.Truth> labelsById =
+                labels == null ? Map.of() : LabelsCsv.read(labels);
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
@@ -96,8 +96,10 @@ final class BackfillCommand implements Callable<Integer> {
                                 for (float value : partial.values) {
                                     row.append(',').append(value);
                                 }
-                                String label = labelsById.get(partial.event.eventId);
-                                row.append(',').append(label == null ? "" : label).append('\n');
+                                LabelsCsv.Truth label = labelsById.get(partial.event.eventId);
+                                row.append(',')
+                                        .append(label == null ? "" : label.label())
+                                        .append('\n');
                                 labelled[0] += label == null ? 0 : 1;
                                 try {
                                     csv.write(row.toString());
@@ -110,20 +112,5 @@ final class BackfillCommand implements Callable<Integer> {
                 "backfill: %,d events with %d features (%s), %,d labelled, written to %s%n",
                 rows, spec.columns().size(), spec.id(), labelled[0], out);
         return 0;
-    }
-
-    /** event_id to label, from a CSV whose first line is a header. */
-    static Map<String, String> readLabels(Path file) throws Exception {
-        Map<String, String> labels = new HashMap<>();
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            lines.skip(1)
-                    .filter(line -> !line.isBlank())
-                    .forEach(
-                            line -> {
-                                String[] fields = line.split(",", 3);
-                                labels.put(fields[0], fields[1]);
-                            });
-        }
-        return labels;
     }
 }

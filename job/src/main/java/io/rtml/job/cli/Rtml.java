@@ -3,6 +3,8 @@ package io.rtml.job.cli;
 import io.rtml.inference.ModelContractException;
 import io.rtml.job.RtmlJob;
 import io.rtml.job.config.ConfigException;
+import java.time.Duration;
+import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,12 +16,23 @@ import picocli.CommandLine.Command;
         description = "Real-time machine-learning predictions on Apache Flink.",
         subcommands = {
             RtmlJob.class,
+            SavepointCommand.class,
+            StopCommand.class,
+            ResumeCommand.class,
             ProduceCommand.class,
             WatchCommand.class,
+            TailCommand.class,
+            LookupCommand.class,
             GenerateCommand.class,
             BackfillCommand.class,
             ParityCommand.class,
+            EvaluateCommand.class,
             BenchFeaturesCommand.class,
+            BenchInferenceCommand.class,
+            BenchDrainCommand.class,
+            BenchRateCommand.class,
+            BenchPassthroughCommand.class,
+            ModelCommand.class,
             TopicsCommand.class
         })
 public final class Rtml {
@@ -32,6 +45,8 @@ public final class Rtml {
     /** The command line, with its handling of errors: a bad option or model exits 2, saying why. */
     public static CommandLine commandLine() {
         return new CommandLine(new Rtml())
+                // Durations as the configuration writes them: 30 s, 2 min, 500 ms.
+                .registerConverter(Duration.class, TimeUtils::parseDuration)
                 .setExecutionExceptionHandler(
                         (e, cmd, parsed) -> {
                             if (e instanceof ConfigException

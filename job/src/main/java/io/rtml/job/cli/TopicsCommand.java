@@ -1,5 +1,6 @@
 package io.rtml.job.cli;
 
+import io.rtml.job.config.RtmlOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "topics",
         mixinStandardHelpOptions = true,
-        description = "Creates the events, predictions and dead-letter topics if missing.")
+        description = "Creates the job's topics where missing.")
 final class TopicsCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka;
 
@@ -23,6 +24,30 @@ final class TopicsCommand implements Callable<Integer> {
             names = "--partitions",
             description = "Partitions of each new topic (default: ${DEFAULT-VALUE}).")
     int partitions = 4;
+
+    @Option(
+            names = "--model-control-topic",
+            paramLabel = "TOPIC",
+            description = "Model-control topic, one partition (default: ${DEFAULT-VALUE}).")
+    String controlTopic = RtmlOptions.MODEL_CONTROL_TOPIC.defaultValue();
+
+    @Option(
+            names = "--shadow-topic",
+            paramLabel = "TOPIC",
+            description = "Shadow predictions topic (default: ${DEFAULT-VALUE}).")
+    String shadowTopic = RtmlOptions.SHADOW_PREDICTIONS_TOPIC.defaultValue();
+
+    @Option(
+            names = "--labels-topic",
+            paramLabel = "TOPIC",
+            description = "Labels topic, for kafka.topics.labels (default: ${DEFAULT-VALUE}).")
+    String labelsTopic = "labels";
+
+    @Option(
+            names = "--evaluation-topic",
+            paramLabel = "TOPIC",
+            description = "Online evaluation topic (default: ${DEFAULT-VALUE}).")
+    String evaluationTopic = RtmlOptions.EVALUATION_TOPIC.defaultValue();
 
     @Option(
             names = "--feature-log-topic",
@@ -46,13 +71,20 @@ final class TopicsCommand implements Callable<Integer> {
                                     kafka.eventsTopic,
                                     kafka.predictionsTopic,
                                     kafka.deadLetterTopic));
+            topics.add(shadowTopic);
+            topics.add(labelsTopic);
+            topics.add(evaluationTopic);
             if (featureLogTopic != null) {
                 topics.add(featureLogTopic);
             }
             for (String topic : topics) {
-                if (!existing.contains(topic)) {
+                if (!topic.isEmpty() && !existing.contains(topic)) {
                     missing.add(new NewTopic(topic, partitions, replicationFactor));
                 }
+            }
+            // One partition: the control records' order is the order of the switches.
+            if (!existing.contains(controlTopic)) {
+                missing.add(new NewTopic(controlTopic, 1, replicationFactor));
             }
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
             for (NewTopic topic : missing) {

@@ -10,6 +10,7 @@ import io.rtml.features.spec.FeatureSpecException;
 import io.rtml.features.spec.FeatureSpecLoader;
 import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.ModelArtifact;
+import io.rtml.inference.ModelChoice;
 import io.rtml.inference.ModelContractException;
 import io.rtml.sink.RedisSettings;
 import java.io.IOException;
@@ -49,11 +50,17 @@ public final class RtmlConfig {
     private final Configuration options;
     private final FeatureSpec spec;
     private final ModelArtifact model;
+    private final ConnectionSecurity security;
 
-    private RtmlConfig(Configuration options, FeatureSpec spec, ModelArtifact model) {
+    private RtmlConfig(
+            Configuration options,
+            FeatureSpec spec,
+            ModelArtifact model,
+            ConnectionSecurity security) {
         this.options = options;
         this.spec = spec;
         this.model = model;
+        this.security = security;
     }
 
     /**
@@ -110,12 +117,13 @@ public final class RtmlConfig {
             throw new ConfigException(problems);
         }
         validate(options, problems);
+        ConnectionSecurity security = ConnectionSecurity.load(options, System.getenv(), problems);
         FeatureSpec spec = spec(options, problems);
         ModelArtifact model = spec == null || !withModel ? null : model(options, spec, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new RtmlConfig(options, spec, model);
+        return new RtmlConfig(options, spec, model, security);
     }
 
     private static void readYaml(Path file, Map<String, String> values, List<String> problems) {
@@ -228,6 +236,11 @@ public final class RtmlConfig {
         atLeast(c, WATERMARK_IDLENESS, Duration.ofMillis(1), problems);
         atLeast(c, WATERMARK_INTERVAL, Duration.ofMillis(1), problems);
         atLeast(c, FEATURE_MAX_WAIT, Duration.ofMillis(1), problems);
+        atLeast(c, EVALUATION_SLIDE, Duration.ofSeconds(1), problems);
+        atLeast(c, EVALUATION_JOIN_TTL, Duration.ofSeconds(1), problems);
+        if (c.get(EVALUATION_WINDOW).compareTo(c.get(EVALUATION_SLIDE)) < 0) {
+            problems.add(EVALUATION_WINDOW.key() + ": must be at least " + EVALUATION_SLIDE.key());
+        }
 
         atLeast(c, INFERENCE_BATCH_SIZE, 1, problems);
         atMost(c, INFERENCE_BATCH_SIZE, 65_536, problems);
@@ -281,9 +294,24 @@ public final class RtmlConfig {
     }
 
     private static ModelArtifact model(Configuration c, FeatureSpec spec, List<String> problems) {
+        ModelArtifact model = artifact(c, spec, c.get(MODEL_VERSION), MODEL_VERSION, problems);
+        String shadow = c.get(MODEL_SHADOW_VERSION);
+        if (!shadow.isEmpty()) {
+            artifact(c, spec, shadow, MODEL_SHADOW_VERSION, problems);
+        }
+        return model;
+    }
+
+    /** The artifact of one version, checked against the spec; null (and a problem) if unusable. */
+    private static ModelArtifact artifact(
+            Configuration c,
+            FeatureSpec spec,
+            String version,
+            ConfigOption<String> option,
+            List<String> problems) {
         Path directory =
                 ModelArtifact.directory(
-                        Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), c.get(MODEL_VERSION));
+                        Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), version);
         try {
             ModelArtifact model = ModelArtifact.load(directory);
             model.checkInputs(spec.id(), spec.columns());
@@ -294,7 +322,7 @@ public final class RtmlConfig {
                             + "/"
                             + MODEL_NAME.key()
                             + "/"
-                            + MODEL_VERSION.key()
+                            + option.key()
                             + ": "
                             + e.getMessage());
             return null;
@@ -405,6 +433,15 @@ public final class RtmlConfig {
         return options.getOptional(option);
     }
 
+    /** The model choice at start: the configured version and shadow version. */
+    public ModelChoice modelChoice() {
+        return new ModelChoice(model.name(), model.version(), shadowVersion());
+    }
+
+    private String shadowVersion() {
+        return get(MODEL_SHADOW_VERSION).isEmpty() ? null : get(MODEL_SHADOW_VERSION);
+    }
+
     /** The feature spec, checked. */
     public FeatureSpec spec() {
         return spec;
@@ -421,7 +458,11 @@ public final class RtmlConfig {
     public InferenceSettings inference() {
         int capacity = get(INFERENCE_CAPACITY);
         return new InferenceSettings(
-                model.directory().toAbsolutePath().toString(),
+                Path.of(get(MODEL_REPOSITORY)).toAbsolutePath().toString(),
+                model.name(),
+                model.version(),
+                shadowVersion(),
+                get(INFERENCE_DEVICE),
                 spec.id(),
                 spec.columns(),
                 get(INFERENCE_BATCH_SIZE),
@@ -431,6 +472,11 @@ public final class RtmlConfig {
                 get(INFERENCE_FALLBACK_SCORE));
     }
 
+    /** Kafka client settings for security (SASL, TLS), with secrets resolved; never log them. */
+    public java.util.Properties kafkaProperties() {
+        return security.kafkaProperties();
+    }
+
     public RedisSettings redis() {
         return new RedisSettings(
                 get(REDIS_URI),
@@ -438,7 +484,8 @@ public final class RtmlConfig {
                 get(REDIS_TTL),
                 get(REDIS_BATCH_SIZE),
                 get(REDIS_BATCH_DELAY),
-                get(REDIS_MAX_BUFFERED_WRITES));
+                get(REDIS_MAX_BUFFERED_WRITES),
+                security.redis());
     }
 
     /** Every option and its effective value, one per line, secrets redacted: for the log. */
@@ -454,6 +501,11 @@ public final class RtmlConfig {
                                     : String.valueOf(value);
             if (option == REDIS_URI) {
                 shown = redact(shown);
+            }
+            if (ConnectionSecurity.SECRETS.contains(option)
+                    && !shown.isEmpty()
+                    && !ConnectionSecurity.isReference(shown)) {
+                shown = "***";
             }
             text.append("\n  ").append(option.key()).append(": ").append(shown);
         }

@@ -2,6 +2,7 @@ package io.rtml.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.rtml.inference.InferenceDevice;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -78,6 +79,58 @@ public final class RtmlOptions {
                     .defaultValue("127.0.0.1:9092")
                     .withDescription("Kafka brokers, host:port[,host:port...].");
 
+    public static final ConfigOption<KafkaSecurityProtocol> KAFKA_SECURITY_PROTOCOL =
+            key("kafka.security.protocol")
+                    .enumType(KafkaSecurityProtocol.class)
+                    .defaultValue(KafkaSecurityProtocol.PLAINTEXT)
+                    .withDescription(
+                            "How the job reaches Kafka: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.");
+
+    public static final ConfigOption<String> KAFKA_SASL_MECHANISM =
+            key("kafka.sasl.mechanism")
+                    .stringType()
+                    .defaultValue("SCRAM-SHA-512")
+                    .withDescription(
+                            "SASL mechanism for the SASL_* protocols: SCRAM-SHA-512, SCRAM-SHA-256"
+                                    + " or PLAIN.");
+
+    public static final ConfigOption<String> KAFKA_SASL_USERNAME =
+            key("kafka.sasl.username")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "SASL user: the name, env:VARIABLE or file:/path (read at start).");
+
+    public static final ConfigOption<String> KAFKA_SASL_PASSWORD =
+            key("kafka.sasl.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "SASL password, as env:VARIABLE or file:/path (read at start; never"
+                                    + " the password itself).");
+
+    public static final ConfigOption<String> KAFKA_SSL_TRUSTSTORE_LOCATION =
+            key("kafka.ssl.truststore.location")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Trust store (PKCS12 or JKS file) with the brokers' CA for SSL and"
+                                    + " SASL_SSL; empty trusts the JVM's CAs.");
+
+    public static final ConfigOption<String> KAFKA_SSL_TRUSTSTORE_PASSWORD =
+            key("kafka.ssl.truststore.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "The trust store's password, as env:VARIABLE or file:/path; empty for"
+                                    + " none.");
+
+    public static final ConfigOption<String> KAFKA_SSL_TRUSTSTORE_TYPE =
+            key("kafka.ssl.truststore.type")
+                    .stringType()
+                    .defaultValue("PKCS12")
+                    .withDescription("The trust store's format: PKCS12 or JKS.");
+
     public static final ConfigOption<String> KAFKA_GROUP_ID =
             key("kafka.group-id")
                     .stringType()
@@ -110,6 +163,37 @@ public final class RtmlOptions {
                     .defaultValue("events-dlq")
                     .withDescription(
                             "Topic for records the job cannot use, with the reason, exactly once.");
+
+    public static final ConfigOption<String> MODEL_CONTROL_TOPIC =
+            key("kafka.topics.model-control")
+                    .stringType()
+                    .defaultValue("model-control")
+                    .withDescription(
+                            "Topic that says which model version is active (hot swap); read from"
+                                    + " its beginning at a fresh start.");
+
+    public static final ConfigOption<String> SHADOW_PREDICTIONS_TOPIC =
+            key("kafka.topics.shadow-predictions")
+                    .stringType()
+                    .defaultValue("predictions-shadow")
+                    .withDescription(
+                            "Topic for the challenger's predictions when a shadow version is"
+                                    + " active, exactly once.");
+
+    public static final ConfigOption<String> LABELS_TOPIC =
+            key("kafka.topics.labels")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Topic of the events' labels (ground truth, arriving later), joined with"
+                                    + " the predictions for the live evaluation; empty (the"
+                                    + " default) turns the evaluation off. The topic must exist.");
+
+    public static final ConfigOption<String> EVALUATION_TOPIC =
+            key("kafka.topics.evaluation")
+                    .stringType()
+                    .defaultValue("evaluation")
+                    .withDescription("Topic of the live evaluation, one record per window.");
 
     public static final ConfigOption<String> KAFKA_TRANSACTIONAL_ID_PREFIX =
             key("kafka.transactional-id-prefix")
@@ -190,6 +274,22 @@ public final class RtmlOptions {
                     .defaultValue("2")
                     .withDescription("Version of the model to serve.");
 
+    public static final ConfigOption<String> MODEL_SHADOW_VERSION =
+            key("model.shadow-version")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "A challenger version of the model, scored alongside the active one;"
+                                    + " empty for none.");
+
+    public static final ConfigOption<InferenceDevice> INFERENCE_DEVICE =
+            key("inference.device")
+                    .enumType(InferenceDevice.class)
+                    .defaultValue(InferenceDevice.AUTO)
+                    .withDescription(
+                            "AUTO uses a GPU when DJL finds one, else the CPU; CPU and GPU force it"
+                                    + " (GPU without one fails at start).");
+
     public static final ConfigOption<Integer> INFERENCE_BATCH_SIZE =
             key("inference.batch-size")
                     .intType()
@@ -230,11 +330,71 @@ public final class RtmlOptions {
                     .withDescription(
                             "Score of a row the model could not score (flagged with the reason).");
 
+    public static final ConfigOption<Duration> EVALUATION_WINDOW =
+            key("evaluation.window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Length of the sliding window (processing time) of labelled predictions"
+                                    + " the live precision, recall and PR-AUC are computed over.");
+
+    public static final ConfigOption<Duration> EVALUATION_SLIDE =
+            key("evaluation.slide")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription("How often the live evaluation is computed and written.");
+
+    public static final ConfigOption<Duration> EVALUATION_JOIN_TTL =
+            key("evaluation.join-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long a prediction waits for its label (or a label for its"
+                                    + " prediction) before it leaves the join.");
+
     public static final ConfigOption<String> REDIS_URI =
             key("redis.uri")
                     .stringType()
                     .defaultValue("redis://127.0.0.1:6380")
                     .withDescription("redis://host:port[/database] (rediss:// for TLS).");
+
+    public static final ConfigOption<String> REDIS_USERNAME =
+            key("redis.username")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Redis ACL user: the name, env:VARIABLE or file:/path; empty for the"
+                                    + " default user.");
+
+    public static final ConfigOption<String> REDIS_PASSWORD =
+            key("redis.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Redis AUTH password, as env:VARIABLE or file:/path (read at start;"
+                                    + " never the password itself); empty for no AUTH.");
+
+    public static final ConfigOption<String> REDIS_TRUSTSTORE_LOCATION =
+            key("redis.truststore.location")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Trust store (PKCS12 or JKS file) with Redis's CA for rediss://; empty"
+                                    + " trusts the JVM's CAs.");
+
+    public static final ConfigOption<String> REDIS_TRUSTSTORE_PASSWORD =
+            key("redis.truststore.password")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "The trust store's password, as env:VARIABLE or file:/path; empty for"
+                                    + " none.");
+
+    public static final ConfigOption<String> REDIS_TRUSTSTORE_TYPE =
+            key("redis.truststore.type")
+                    .stringType()
+                    .defaultValue("PKCS12")
+                    .withDescription("The trust store's format: PKCS12 or JKS.");
 
     public static final ConfigOption<String> REDIS_KEY_PREFIX =
             key("redis.key-prefix")
@@ -281,11 +441,22 @@ public final class RtmlOptions {
                     CHECKPOINT_TIMEOUT,
                     CHECKPOINT_TOLERABLE_FAILURES,
                     KAFKA_BOOTSTRAP_SERVERS,
+                    KAFKA_SECURITY_PROTOCOL,
+                    KAFKA_SASL_MECHANISM,
+                    KAFKA_SASL_USERNAME,
+                    KAFKA_SASL_PASSWORD,
+                    KAFKA_SSL_TRUSTSTORE_LOCATION,
+                    KAFKA_SSL_TRUSTSTORE_PASSWORD,
+                    KAFKA_SSL_TRUSTSTORE_TYPE,
                     KAFKA_GROUP_ID,
                     KAFKA_STARTING_OFFSETS,
                     EVENTS_TOPIC,
                     PREDICTIONS_TOPIC,
                     DEAD_LETTER_TOPIC,
+                    MODEL_CONTROL_TOPIC,
+                    SHADOW_PREDICTIONS_TOPIC,
+                    LABELS_TOPIC,
+                    EVALUATION_TOPIC,
                     KAFKA_TRANSACTIONAL_ID_PREFIX,
                     KAFKA_TRANSACTION_TIMEOUT,
                     WATERMARK_OUT_OF_ORDERNESS,
@@ -297,13 +468,23 @@ public final class RtmlOptions {
                     MODEL_REPOSITORY,
                     MODEL_NAME,
                     MODEL_VERSION,
+                    MODEL_SHADOW_VERSION,
+                    INFERENCE_DEVICE,
                     INFERENCE_BATCH_SIZE,
                     INFERENCE_BATCH_DELAY,
                     INFERENCE_THREADS,
                     INFERENCE_CAPACITY,
                     INFERENCE_TIMEOUT,
                     INFERENCE_FALLBACK_SCORE,
+                    EVALUATION_WINDOW,
+                    EVALUATION_SLIDE,
+                    EVALUATION_JOIN_TTL,
                     REDIS_URI,
+                    REDIS_USERNAME,
+                    REDIS_PASSWORD,
+                    REDIS_TRUSTSTORE_LOCATION,
+                    REDIS_TRUSTSTORE_PASSWORD,
+                    REDIS_TRUSTSTORE_TYPE,
                     REDIS_KEY_PREFIX,
                     REDIS_TTL,
                     REDIS_BATCH_SIZE,

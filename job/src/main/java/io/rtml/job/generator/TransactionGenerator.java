@@ -9,18 +9,24 @@ import java.util.SplittableRandom;
 
 /**
  * Card transactions in simulated time, deterministic for a seed: many cards with their own home
- * country, spending level, channel mix, devices and usual merchants, following a daily rhythm, with
- * fraud planted as ground truth:
+ * country, spending level, channel mix, devices and usual merchants, following a daily rhythm.
+ * Legitimate behaviour overlaps with fraud on purpose: cards travel (a few days abroad at new
+ * merchants), make the odd large purchase, replace a phone (a new device), and buy small things
+ * online. Fraud is planted, as ground truth, in three patterns:
  *
  * <ul>
- *   <li>{@code card_testing}: a burst of small online payments at random merchants (almost all new
- *       to the card), from a new device, seconds apart;
- *   <li>{@code account_takeover}: a new device in a foreign country, then a few payments many times
- *       the card's usual amount, minutes apart.
+ *   <li>{@code card_testing}: a burst of small online payments at random merchants, seconds to a
+ *       minute apart, usually from a new device;
+ *   <li>{@code account_takeover}: a new device, often in another country, then a few payments
+ *       several times the card's usual amount, minutes apart;
+ *   <li>{@code compromised_merchant}: a merchant whose terminal is skimmed: within the better part
+ *       of an hour, many different cards pay there, each an unremarkable amount.
  * </ul>
  *
- * <p>Simulated time starts at {@link Settings#startTimeMs} and advances with the events, at {@link
- * Settings#transactionsPerCardPerDay} per card on average.
+ * <p>Each of these is hard to tell from its event alone and easy from the card's or the merchant's
+ * recent past, which is what the windowed features are for. Simulated time starts at {@link
+ * Settings#startTimeMs} and advances with the events, at {@link Settings#transactionsPerCardPerDay}
+ * per card on average.
  */
 public final class TransactionGenerator {
     /**
@@ -75,7 +81,9 @@ public final class TransactionGenerator {
 
     private static final double DAY_MS = 86_400_000d;
     private static final double HOUR_MS = 3_600_000d;
-    private static final double MEAN_FRAUD_EVENTS_PER_EPISODE = 0.5 * 10.5 + 0.5 * 3.5;
+
+    /** Expected fraud events per episode: card testing, account takeover, compromised merchant. */
+    private static final double MEAN_FRAUD_EVENTS_PER_EPISODE = 0.35 * 7.5 + 0.35 * 3.5 + 0.30 * 14;
 
     private final Settings settings;
     private final SplittableRandom random;
@@ -137,22 +145,42 @@ public final class TransactionGenerator {
         if (random.nextDouble() < settings.fraudShare() / MEAN_FRAUD_EVENTS_PER_EPISODE) {
             plantFraud(card, time);
         }
+        if (time >= card.tripUntilMs && random.nextDouble() < 0.004) {
+            // A trip: a few days abroad, paying at merchants of that country.
+            card.tripCountry = otherCountry(card.country);
+            card.tripUntilMs = time + (long) ((1 + 4 * random.nextDouble()) * DAY_MS);
+        }
+        boolean abroad = time < card.tripUntilMs;
+        if (random.nextDouble() < 0.0005) {
+            // A new phone: a device the card has not used before, from now on.
+            card.devices[random.nextInt(card.devices.length)] =
+                    String.format("d-%s-%d", card.id.substring(2), ++card.deviceChanges + 1);
+        }
         Channel channel = card.channel(random.nextDouble());
-        String country = card.country;
+        String country = abroad ? card.tripCountry : card.country;
         int merchant;
         double roll = random.nextDouble();
-        if (roll < 0.85) {
+        if (abroad) {
+            merchant = merchantIn(country);
+        } else if (roll < 0.80) {
             merchant = card.usualMerchants[random.nextInt(card.usualMerchants.length)];
-        } else if (roll < 0.98) {
+        } else if (roll < 0.97) {
             merchant = merchantIn(card.country);
         } else {
+            // Online from a foreign shop.
             merchant = random.nextInt(merchantCountries.length);
             country = merchantCountries[merchant];
+            channel = Channel.ONLINE;
         }
-        double amount =
-                channel == Channel.ATM
-                        ? 20 * (1 + random.nextInt(10))
-                        : cents(Math.exp(card.logAmount + 0.7 * gaussian()));
+        double amount;
+        if (channel == Channel.ATM) {
+            amount = 20 * (1 + random.nextInt(10));
+        } else if (random.nextDouble() < 0.02) {
+            // The odd large purchase.
+            amount = cents(Math.exp(card.logAmount) * (3 + 5 * random.nextDouble()));
+        } else {
+            amount = cents(Math.exp(card.logAmount + 0.7 * gaussian()));
+        }
         String device =
                 channel == Channel.ONLINE
                         ? card.devices[random.nextInt(card.devices.length)]
@@ -162,44 +190,87 @@ public final class TransactionGenerator {
     }
 
     private void plantFraud(Card card, long start) {
-        String device = "d-f" + (++fraudDevices);
-        long time = start;
-        if (random.nextBoolean()) {
-            int events = 6 + random.nextInt(10);
-            for (int i = 0; i < events; i++) {
-                time += 3_000 + random.nextInt(37_000);
-                int merchant = random.nextInt(merchantCountries.length);
-                plant(
-                        card,
-                        merchant,
-                        cents(0.5 + 3.5 * random.nextDouble()),
-                        merchantCountries[merchant],
-                        Channel.ONLINE,
-                        time,
-                        device,
-                        "card_testing");
-            }
+        double roll = random.nextDouble();
+        if (roll < 0.35) {
+            plantCardTesting(card, start);
+        } else if (roll < 0.70) {
+            plantAccountTakeover(card, start);
         } else {
-            String country = card.country;
-            while (country.equals(card.country)) {
-                country = COUNTRIES[random.nextInt(COUNTRIES.length)];
-            }
-            int events = 2 + random.nextInt(4);
-            for (int i = 0; i < events; i++) {
-                time += 30_000 + random.nextInt(570_000);
-                double amount = cents(Math.exp(card.logAmount) * (4 + 8 * random.nextDouble()));
-                Channel channel = random.nextDouble() < 0.7 ? Channel.ONLINE : Channel.POS;
-                plant(
-                        card,
-                        merchantIn(country),
-                        amount,
-                        country,
-                        channel,
-                        time,
-                        channel == Channel.ONLINE ? device : null,
-                        "account_takeover");
-            }
+            plantCompromisedMerchant(start);
         }
+    }
+
+    private void plantCardTesting(Card card, long start) {
+        String device =
+                random.nextDouble() < 0.8
+                        ? "d-f" + (++fraudDevices)
+                        : card.devices[random.nextInt(card.devices.length)];
+        int events = 3 + random.nextInt(10);
+        long time = start;
+        for (int i = 0; i < events; i++) {
+            time += 5_000 + random.nextInt(85_000);
+            int merchant = random.nextInt(merchantCountries.length);
+            plant(
+                    card,
+                    merchant,
+                    cents(0.5 + 4.5 * random.nextDouble()),
+                    merchantCountries[merchant],
+                    Channel.ONLINE,
+                    time,
+                    device,
+                    "card_testing");
+        }
+    }
+
+    private void plantAccountTakeover(Card card, long start) {
+        String device = "d-f" + (++fraudDevices);
+        String country = random.nextDouble() < 0.6 ? otherCountry(card.country) : card.country;
+        int events = 2 + random.nextInt(4);
+        long time = start;
+        for (int i = 0; i < events; i++) {
+            time += 60_000 + random.nextInt(1_140_000);
+            double amount = cents(Math.exp(card.logAmount) * (2 + 6 * random.nextDouble()));
+            Channel channel = random.nextDouble() < 0.7 ? Channel.ONLINE : Channel.POS;
+            plant(
+                    card,
+                    merchantIn(country),
+                    amount,
+                    country,
+                    channel,
+                    time,
+                    channel == Channel.ONLINE ? device : null,
+                    "account_takeover");
+        }
+    }
+
+    private void plantCompromisedMerchant(long start) {
+        int merchant = random.nextInt(merchantCountries.length);
+        int events = 6 + random.nextInt(17);
+        long time = start;
+        for (int i = 0; i < events; i++) {
+            time += 20_000 + random.nextInt(100_000);
+            Card victim = cards[random.nextInt(cards.length)];
+            Channel channel = random.nextDouble() < 0.6 ? Channel.POS : Channel.ONLINE;
+            plant(
+                    victim,
+                    merchant,
+                    cents(Math.exp(victim.logAmount + 0.5 * gaussian())),
+                    merchantCountries[merchant],
+                    channel,
+                    time,
+                    channel == Channel.ONLINE
+                            ? victim.devices[random.nextInt(victim.devices.length)]
+                            : null,
+                    "compromised_merchant");
+        }
+    }
+
+    private String otherCountry(String home) {
+        String country = home;
+        while (country.equals(home)) {
+            country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+        }
+        return country;
     }
 
     private void plant(
@@ -310,6 +381,9 @@ public final class TransactionGenerator {
     private static final class Card {
         String id;
         String country;
+        String tripCountry;
+        long tripUntilMs;
+        int deviceChanges;
         String currency;
         double logAmount;
         double onlineShare;

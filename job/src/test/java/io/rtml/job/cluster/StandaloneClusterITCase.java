@@ -85,7 +85,8 @@ class StandaloneClusterITCase {
 
     @Test
     void scoresEveryEventExactlyOnceWhenSubmittedWithTheFlinkClient() throws Exception {
-        kafka.createTopics(4, "events", "predictions", "events-dlq");
+        kafka.createTopics(4, "events", "predictions", "events-dlq", "predictions-shadow");
+        kafka.createTopics(1, "model-control");
         List<TransactionEvent> events = generate(EVENTS);
         List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
         for (TransactionEvent event : events) {

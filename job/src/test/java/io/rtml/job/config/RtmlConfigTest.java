@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rtml.inference.InferenceDevice;
 import io.rtml.inference.InferenceSettings;
 import io.rtml.job.config.RtmlOptions.StartingOffsets;
 import io.rtml.job.testing.Repository;
@@ -44,11 +45,22 @@ class RtmlConfigTest {
         defaults.put("checkpoints.timeout", Duration.ofMinutes(2));
         defaults.put("checkpoints.tolerable-failures", 3);
         defaults.put("kafka.bootstrap-servers", "127.0.0.1:9092");
+        defaults.put("kafka.security.protocol", KafkaSecurityProtocol.PLAINTEXT);
+        defaults.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        defaults.put("kafka.sasl.username", "");
+        defaults.put("kafka.sasl.password", "");
+        defaults.put("kafka.ssl.truststore.location", "");
+        defaults.put("kafka.ssl.truststore.password", "");
+        defaults.put("kafka.ssl.truststore.type", "PKCS12");
         defaults.put("kafka.group-id", "rtml");
         defaults.put("kafka.starting-offsets", StartingOffsets.EARLIEST);
         defaults.put("kafka.topics.events", "events");
         defaults.put("kafka.topics.predictions", "predictions");
         defaults.put("kafka.topics.dead-letters", "events-dlq");
+        defaults.put("kafka.topics.model-control", "model-control");
+        defaults.put("kafka.topics.shadow-predictions", "predictions-shadow");
+        defaults.put("kafka.topics.labels", "");
+        defaults.put("kafka.topics.evaluation", "evaluation");
         defaults.put("kafka.transactional-id-prefix", "rtml");
         defaults.put("kafka.transaction-timeout", Duration.ofMinutes(10));
         defaults.put("watermarks.out-of-orderness", Duration.ofSeconds(5));
@@ -60,13 +72,23 @@ class RtmlConfigTest {
         defaults.put("model.repository", "model-artifacts");
         defaults.put("model.name", "fraud");
         defaults.put("model.version", "2");
+        defaults.put("model.shadow-version", "");
+        defaults.put("inference.device", InferenceDevice.AUTO);
         defaults.put("inference.batch-size", 256);
         defaults.put("inference.batch-delay", Duration.ofMillis(5));
         defaults.put("inference.threads", 1);
         defaults.put("inference.capacity", 1024);
         defaults.put("inference.timeout", Duration.ofSeconds(5));
         defaults.put("inference.fallback-score", 0f);
+        defaults.put("evaluation.window", Duration.ofMinutes(10));
+        defaults.put("evaluation.slide", Duration.ofMinutes(1));
+        defaults.put("evaluation.join-ttl", Duration.ofHours(1));
         defaults.put("redis.uri", "redis://127.0.0.1:6380");
+        defaults.put("redis.username", "");
+        defaults.put("redis.password", "");
+        defaults.put("redis.truststore.location", "");
+        defaults.put("redis.truststore.password", "");
+        defaults.put("redis.truststore.type", "PKCS12");
         defaults.put("redis.key-prefix", "rtml:");
         defaults.put("redis.ttl", Duration.ofDays(7));
         defaults.put("redis.batch-size", 500);
@@ -163,11 +185,11 @@ class RtmlConfigTest {
         assertThat(config.inference())
                 .isEqualTo(
                         new InferenceSettings(
-                                Repository.modelArtifacts()
-                                        .resolve("fraud")
-                                        .resolve("2")
-                                        .toAbsolutePath()
-                                        .toString(),
+                                Repository.modelArtifacts().toAbsolutePath().toString(),
+                                "fraud",
+                                "2",
+                                null,
+                                InferenceDevice.AUTO,
                                 "fraud-v2",
                                 config.spec().columns(),
                                 64,
@@ -868,12 +890,20 @@ class RtmlConfigTest {
     // ---- describe ----
 
     @Test
-    void describeHidesTheRedisPassword() {
-        String description = load("redis.uri", "redis://user:secret@cache:6379").describe();
-
-        assertThat(description)
-                .contains("\n  redis.uri: redis://user:***@cache:6379")
+    void refusesAPasswordInTheRedisUriWithoutShowingIt() {
+        // A password belongs in redis.password, as env: or file: (ConnectionSecurityTest).
+        assertThat(problems("redis.uri", "redis://user:secret@cache:6379"))
+                .singleElement()
+                .asString()
+                .startsWith("redis.uri: holds a password")
                 .doesNotContain("secret");
+    }
+
+    @Test
+    void describeHidesTheRedisUser() {
+        String description = load("redis.uri", "redis://user@cache:6379").describe();
+
+        assertThat(description).contains("\n  redis.uri: redis://***@cache:6379");
     }
 
     @Test

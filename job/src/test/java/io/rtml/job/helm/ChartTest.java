@@ -76,7 +76,12 @@ class ChartTest {
                 .containsEntry("redis.key-prefix", "rtml:")
                 .containsEntry("model.repository", "/opt/rtml/model-artifacts")
                 .containsEntry("checkpoints.interval", "5 s")
-                .doesNotContainKeys("model.name", "model.version");
+                .doesNotContainKeys("model.name", "model.version")
+                .doesNotContainKeys(
+                        "kafka.security.protocol",
+                        "kafka.sasl.username",
+                        "kafka.sasl.password",
+                        "redis.password");
     }
 
     @Test
@@ -167,7 +172,7 @@ class ChartTest {
         assertSecretEnv(env, "RTML_REDIS_PASSWORD", "rtml-redis", "password");
         assertThat(byName(env, "ENABLE_BUILT_IN_PLUGINS").get("value").asText())
                 .isEqualTo("flink-s3-fs-presto-2.2.1.jar");
-        // Endpoints are arguments; credentials never are.
+        // Endpoints are arguments; credentials never are, only references to the variables.
         Map<String, String> options = jobOptions(deployment);
         assertThat(options.get("kafka.bootstrap-servers"))
                 .startsWith("kafka-0.kafka.data.svc:9093,");
@@ -178,7 +183,18 @@ class ChartTest {
                 .containsKey("model.version")
                 .containsEntry("checkpoints.interval", "10 s")
                 .containsEntry("inference.threads", "2");
-        assertThat(options.keySet()).noneMatch(key -> key.contains("password"));
+        assertThat(options)
+                .containsEntry("kafka.security.protocol", "SASL_SSL")
+                .containsEntry("kafka.sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("kafka.sasl.username", "env:RTML_KAFKA_SASL_USERNAME")
+                .containsEntry("kafka.sasl.password", "env:RTML_KAFKA_SASL_PASSWORD")
+                .containsEntry("redis.password", "env:RTML_REDIS_PASSWORD");
+        options.forEach(
+                (key, value) -> {
+                    if (key.contains("password")) {
+                        assertThat(value).as(key).startsWith("env:");
+                    }
+                });
         assertThat(rendered.kinds()).doesNotContain("Secret");
     }
 

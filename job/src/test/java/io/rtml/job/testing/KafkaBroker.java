@@ -23,21 +23,44 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** A real single-node KRaft Kafka broker inside the test JVM, started and stopped by the test. */
 public final class KafkaBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, String> clientSettings;
+    private KafkaProducer<byte[], byte[]> producer;
 
-    private KafkaBroker(KafkaClusterTestKit cluster) {
+    private KafkaBroker(KafkaClusterTestKit cluster, Map<String, String> clientSettings) {
         this.cluster = cluster;
-        Properties properties = clientProperties();
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        this.producer =
-                new KafkaProducer<>(
-                        properties, new ByteArraySerializer(), new ByteArraySerializer());
+        this.clientSettings = Map.copyOf(clientSettings);
+    }
+
+    /**
+     * The test's producer, made on first use: an idempotent producer connects at once, and one that
+     * fails to authenticate (a secured broker whose users the test creates after start) is dead.
+     */
+    private synchronized KafkaProducer<byte[], byte[]> producer() {
+        if (producer == null) {
+            Properties properties = clientProperties();
+            properties.put(ProducerConfig.ACKS_CONFIG, "all");
+            properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+            producer =
+                    new KafkaProducer<>(
+                            properties, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return producer;
     }
 
     public static KafkaBroker start() throws Exception {
-        KafkaClusterTestKit cluster =
+        return start(Map.of(), Map.of());
+    }
+
+    /**
+     * A broker with more broker settings (which win over the defaults here and the test kit's own
+     * listener settings: e.g. a fixed {@code listeners} port that survives {@link #restart}, or a
+     * SASL_SSL listener), whose test clients use {@code clientSettings} (e.g. their credentials).
+     */
+    public static KafkaBroker start(
+            Map<String, String> brokerSettings, Map<String, String> clientSettings)
+            throws Exception {
+        KafkaClusterTestKit.Builder builder =
                 new KafkaClusterTestKit.Builder(
                                 new TestKitNodes.Builder()
                                         .setCombined(true)
@@ -50,12 +73,29 @@ public final class KafkaBroker implements AutoCloseable {
                         .setConfigProp("transaction.state.log.min.isr", "1")
                         .setConfigProp("transaction.state.log.num.partitions", "4")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("auto.create.topics.enable", "false")
-                        .build();
+                        .setConfigProp("auto.create.topics.enable", "false");
+        brokerSettings.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
-        return new KafkaBroker(cluster);
+        return new KafkaBroker(cluster, clientSettings);
+    }
+
+    /**
+     * Shuts the broker down (cleanly, as a rolling restart does), keeps it down for {@code
+     * downtime}, and starts it again on its data. The controller stays up. Clients reconnect only
+     * if the broker listens on a fixed port (see {@link #start(Map, Map)}).
+     */
+    public void restart(Duration downtime) throws Exception {
+        for (var broker : cluster.brokers().values()) {
+            broker.shutdown();
+        }
+        Thread.sleep(downtime.toMillis());
+        for (var broker : cluster.brokers().values()) {
+            broker.startup();
+        }
+        cluster.waitForReadyBrokers();
     }
 
     public String bootstrapServers() {
@@ -65,6 +105,7 @@ public final class KafkaBroker implements AutoCloseable {
     public Properties clientProperties() {
         Properties properties = new Properties();
         properties.put("bootstrap.servers", bootstrapServers());
+        properties.putAll(clientSettings);
         return properties;
     }
 
@@ -100,10 +141,16 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Sends records and waits until the broker has them all. */
     public void produce(String topic, List<Map.Entry<byte[], byte[]>> records) throws Exception {
+        KafkaProducer<byte[], byte[]> producer = producer();
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
         for (Map.Entry<byte[], byte[]> record : records) {
-            producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue()));
+            sent.add(
+                    producer.send(new ProducerRecord<>(topic, record.getKey(), record.getValue())));
         }
         producer.flush();
+        for (java.util.concurrent.Future<?> send : sent) {
+            send.get(); // a record the broker refused fails the test here, not as a "lost" event
+        }
     }
 
     /** A read_committed reader of a whole topic, from its beginning. */
@@ -124,7 +171,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        producer.close(Duration.ofSeconds(5));
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
+        }
         cluster.close();
     }
 

@@ -1,0 +1,181 @@
+package io.rtml.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rtml bench-drain}: how fast a backlog becomes committed output. Reads the output topic as
+ * a downstream consumer does (read_committed), from its beginning, until {@code --expect} records
+ * are visible, and records when each became visible.
+ */
+@Command(
+        name = "bench-drain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Waits until --expect records are committed to --output-topic (read_committed) and",
+            "writes when they became visible, and the sustained rate, as JSON (docs/benchmarks.md",
+            "explains the figures). scripts/bench runs it while the job or the pass-through",
+            "drains a pre-loaded events topic."
+        })
+final class BenchDrainCommand implements Callable<Integer> {
+    /** Polls whose records arrive closer together than this are one commit. */
+    static final long COMMIT_GAP_MS = 1_000;
+
+    @Mixin KafkaOptions kafka;
+
+    @Option(names = "--output-topic", paramLabel = "TOPIC", description = "Default: predictions.")
+    String outputTopic;
+
+    @Option(names = "--expect", required = true, description = "Records to wait for.")
+    long expect;
+
+    @Option(
+            names = "--started-ms",
+            description = "Epoch ms when the target was started, for the time to drain.")
+    Long startedMs;
+
+    @Option(
+            names = "--timeout-s",
+            description = "Give up when nothing arrives for this long (default: ${DEFAULT-VALUE}).")
+    long timeoutS = 180;
+
+    @Option(names = "--label", description = "What is measured, for the results.")
+    String label = "job";
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Results JSON file.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        String topic = outputTopic != null ? outputTopic : kafka.predictionsTopic;
+        Properties properties = kafka.clientProperties();
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
+        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "8388608");
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-bench-drain");
+        List<long[]> polls = new ArrayList<>(); // {received ms, records so far}
+        long count = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            if (partitions.isEmpty()) {
+                throw new IllegalArgumentException("topic " + topic + " does not exist");
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long lastProgress = System.currentTimeMillis();
+            long lastReport = lastProgress;
+            while (count < expect) {
+                int n = consumer.poll(Duration.ofMillis(50)).count();
+                long now = System.currentTimeMillis();
+                if (n > 0) {
+                    count += n;
+                    polls.add(new long[] {now, count});
+                    lastProgress = now;
+                } else if (now - lastProgress > timeoutS * 1000) {
+                    System.err.printf(
+                            "bench-drain: %s: only %,d of %,d committed; nothing new for %d s%n",
+                            label, count, expect, timeoutS);
+                    break;
+                }
+                if (now - lastReport >= 10_000) {
+                    System.err.printf("bench-drain: %s: %,d committed%n", label, count);
+                    lastReport = now;
+                }
+            }
+        }
+        Map<String, Object> results = results(polls, count);
+        System.err.printf(
+                "bench-drain: %s: %,d committed; sustained %,d events/s (%s)%n",
+                label, count, results.get("sustained_events_per_s"), results.get("method"));
+        if (out != null) {
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(out.toFile(), results);
+        }
+        return count >= expect ? 0 : 1;
+    }
+
+    /**
+     * The sustained rate from when records became visible. Exactly-once output becomes visible in
+     * commits; the first and the last commit hold a part-interval each. When there are at least
+     * three commits (the job: one per checkpoint), the rate is the records made visible between the
+     * first and the second-to-last commit over the time between them: whole intervals only.
+     * Otherwise (the pass-through's 100 ms commits run together) it is the records after the first
+     * poll over the time from the first to the last.
+     */
+    Map<String, Object> results(List<long[]> polls, long count) {
+        List<long[]> commits = new ArrayList<>(); // {first received ms, records so far}
+        long previous = Long.MIN_VALUE;
+        for (long[] poll : polls) {
+            if (commits.isEmpty() || poll[0] - previous > COMMIT_GAP_MS) {
+                commits.add(new long[] {poll[0], poll[1]});
+            } else {
+                commits.get(commits.size() - 1)[1] = poll[1];
+            }
+            previous = poll[0];
+        }
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("mode", "drain");
+        results.put("target", label);
+        results.put("topic", outputTopic != null ? outputTopic : kafka.predictionsTopic);
+        results.put("expected", expect);
+        results.put("committed", count);
+        results.put("complete", count >= expect);
+        double sustained = Double.NaN;
+        String method = "none";
+        int k = commits.size();
+        if (k >= 3) {
+            long[] first = commits.get(0);
+            long[] last = commits.get(k - 2);
+            sustained = (last[1] - first[1]) * 1000.0 / (last[0] - first[0]);
+            method = "whole commit intervals: commits 1 to " + (k - 1) + " of " + k;
+        } else if (polls.size() >= 2) {
+            long[] first = polls.get(0);
+            long[] last = polls.get(polls.size() - 1);
+            sustained = (last[1] - first[1]) * 1000.0 / Math.max(1, last[0] - first[0]);
+            method = "first to last poll";
+        }
+        results.put(
+                "sustained_events_per_s", Double.isNaN(sustained) ? null : Math.round(sustained));
+        results.put("method", method);
+        if (!polls.isEmpty()) {
+            long firstMs = polls.get(0)[0];
+            long lastMs = polls.get(polls.size() - 1)[0];
+            results.put("first_visible_ms", firstMs);
+            results.put("all_visible_ms", lastMs);
+            if (startedMs != null) {
+                results.put("started_ms", startedMs);
+                results.put("first_visible_after_start_s", (firstMs - startedMs) / 1000.0);
+                results.put("all_visible_after_start_s", (lastMs - startedMs) / 1000.0);
+            }
+        }
+        results.put("commits", k);
+        List<List<Number>> timeline = new ArrayList<>();
+        for (long[] commit : commits) {
+            timeline.add(List.of(commit[0], commit[1]));
+        }
+        results.put("commit_timeline", timeline);
+        return results;
+    }
+}

@@ -1,0 +1,223 @@
+package io.rtml.job.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.rtml.job.config.RtmlOptions;
+import io.rtml.sink.RedisSink;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * {@code rtml lookup}: a card's latest prediction and the online features it was scored with, as
+ * the job keeps them in Redis (README, "Redis").
+ */
+@Command(
+        name = "lookup",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints a card's latest prediction and the features it was scored with, from the",
+            "hash the job keeps in Redis (<key prefix>card:<card id>). Exits 1 when there is",
+            "none: the card has not transacted, its entry expired (redis.ttl), or the job writes",
+            "to another Redis or key prefix."
+        })
+final class LookupCommand implements Callable<Integer> {
+    /** How the entry is printed. */
+    enum Format {
+        text,
+        json
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS 'UTC'").withZone(ZoneOffset.UTC);
+
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "CARD_ID", description = "The card.")
+    String cardId;
+
+    @Option(
+            names = "--redis-uri",
+            paramLabel = "URI",
+            description = "The job's Redis (default: ${DEFAULT-VALUE}).")
+    String redisUri = RtmlOptions.REDIS_URI.defaultValue();
+
+    @Option(
+            names = "--key-prefix",
+            paramLabel = "PREFIX",
+            description = "The job's redis.key-prefix (default: ${DEFAULT-VALUE}).")
+    String keyPrefix = RtmlOptions.REDIS_KEY_PREFIX.defaultValue();
+
+    @Option(
+            names = "--format",
+            paramLabel = "text|json",
+            description =
+                    "text (default) or json: {\"card_id\", \"key\", \"ttl_ms\", \"prediction\","
+                            + " \"features\"} with the prediction and features as written.")
+    Format format = Format.text;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String key = RedisSink.key(keyPrefix, cardId);
+        Map<String, String> entry;
+        long ttlMs;
+        URI uri;
+        try {
+            uri = URI.create(redisUri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--redis-uri is not a URI: " + e.getMessage());
+        }
+        try (Jedis jedis = new Jedis(uri, 2_000)) {
+            entry = jedis.hgetAll(key);
+            ttlMs = jedis.pttl(key);
+        } catch (JedisConnectionException e) {
+            err.println("rtml lookup: " + Endpoints.redisUnreachable(redisUri));
+            return 1;
+        } catch (JedisException e) {
+            err.printf(
+                    "rtml lookup: cannot read %s at %s: %s%n",
+                    key, Endpoints.redacted(redisUri), e.getMessage());
+            return 1;
+        }
+        String prediction = entry.get("prediction");
+        if (prediction == null) {
+            err.printf(
+                    "rtml lookup: no prediction for card %s in Redis at %s (key %s)%n",
+                    cardId, Endpoints.redacted(redisUri), key);
+            return 1;
+        }
+        String features = entry.getOrDefault("features", "{}");
+        Map<String, String> predictionFields;
+        Map<String, String> featureValues;
+        try {
+            predictionFields = fields(prediction);
+            featureValues = fields(features);
+        } catch (IOException e) {
+            err.printf(
+                    "rtml lookup: %s does not hold a prediction written by rtml: %s%n",
+                    key, e.getMessage());
+            return 1;
+        }
+        if (format == Format.json) {
+            out.println(json(key, ttlMs, prediction, features));
+        } else {
+            text(out, key, ttlMs, predictionFields, featureValues);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void text(
+            PrintWriter out,
+            String key,
+            long ttlMs,
+            Map<String, String> prediction,
+            Map<String, String> features) {
+        out.printf(
+                "card %s  (key %s at %s, %s)%n",
+                cardId, key, Endpoints.redacted(redisUri), expiry(ttlMs));
+        out.println();
+        out.println("prediction");
+        int width = prediction.keySet().stream().mapToInt(String::length).max().orElse(0);
+        prediction.forEach(
+                (name, value) -> {
+                    String shown = value;
+                    if (name.endsWith("_time_ms") && value.matches("-?\\d{1,18}")) {
+                        shown =
+                                value
+                                        + "  ("
+                                        + TIME.format(Instant.ofEpochMilli(Long.parseLong(value)))
+                                        + ")";
+                    }
+                    out.printf("  %-" + width + "s  %s%n", name, shown);
+                });
+        out.println();
+        out.printf("features (%d)%n", features.size());
+        features.forEach((name, value) -> out.printf("  %s=%s%n", name, value));
+    }
+
+    /** "expires in 6 d 23 h 59 min", or "no expiry". */
+    static String expiry(long ttlMs) {
+        if (ttlMs < 0) {
+            return "no expiry";
+        }
+        Duration left = Duration.ofMillis(ttlMs);
+        StringBuilder text = new StringBuilder("expires in");
+        if (left.toDays() > 0) {
+            text.append(' ').append(left.toDays()).append(" d");
+        }
+        if (left.toHours() > 0) {
+            text.append(' ').append(left.toHoursPart()).append(" h");
+        }
+        if (left.toMinutes() > 0) {
+            text.append(' ').append(left.toMinutesPart()).append(" min");
+        } else {
+            text.append(' ').append(left.toSecondsPart()).append(" s");
+        }
+        return text.toString();
+    }
+
+    private String json(String key, long ttlMs, String prediction, String features) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            json.writeStringField("card_id", cardId);
+            json.writeStringField("key", key);
+            json.writeNumberField("ttl_ms", ttlMs);
+            json.writeFieldName("prediction");
+            json.writeRawValue(prediction);
+            json.writeFieldName("features");
+            json.writeRawValue(features);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return text.toString();
+    }
+
+    /**
+     * A JSON object's fields, each value as written (scalars' text; objects and arrays as JSON).
+     */
+    static Map<String, String> fields(String object) throws IOException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        try (JsonParser parser = JSON.createParser(object)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.getCurrentName();
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                    int start = (int) parser.currentTokenLocation().getCharOffset();
+                    parser.skipChildren();
+                    int end = (int) parser.currentLocation().getCharOffset();
+                    fields.put(name, object.substring(start, end));
+                } else {
+                    fields.put(name, parser.getText());
+                }
+            }
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,275 @@
+package io.rtml.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rtml.event.EventDeserializer;
+import io.rtml.event.EventJson;
+import io.rtml.event.TransactionEvent;
+import io.rtml.inference.FeatureBatch;
+import io.rtml.inference.ModelArtifact;
+import io.rtml.inference.ModelControl;
+import io.rtml.inference.Prediction;
+import io.rtml.inference.TorchScriptModel;
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.generator.GeneratedTransaction;
+import io.rtml.job.generator.TransactionGenerator;
+import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Repository;
+import io.rtml.sink.PredictionJson;
+import io.rtml.sink.RedisSink;
+import io.rtml.testing.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Hot swap under load: the model-control topic switches the model version mid-stream. Versions that
+ * cannot serve (a corrupt model, inputs that do not match the features) are refused while the
+ * current one keeps serving; the good one takes over with a shadow challenger. No event is lost,
+ * every prediction names the version that scored it (and has its score), and each card switches at
+ * exactly one point of its event sequence.
+ */
+class ModelSwapITCase {
+    private static final int EVENTS = 6_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @TempDir Path dir;
+
+    @Test
+    void swapsVersionsMidStreamRefusingOnesThatCannotServe() throws Exception {
+        Path repository = repositoryWithBadVersions();
+        List<TransactionEvent> events = new ArrayList<>();
+        TransactionGenerator generator =
+                new TransactionGenerator(
+                        new TransactionGenerator.Settings(
+                                21, 300, 60, 150, 0.02, 1_767_225_600_000L));
+        for (GeneratedTransaction transaction : generator.take(EVENTS)) {
+            events.add(transaction.event());
+        }
+
+        try (KafkaBroker kafka = KafkaBroker.start();
+                RedisServer redis = RedisServer.start()) {
+            kafka.createTopics(4, "events", "predictions", "events-dlq", "predictions-shadow");
+            kafka.createTopics(1, "model-control");
+            RtmlConfig config =
+                    RtmlConfig.load(
+                            null,
+                            Map.of(
+                                    "kafka.bootstrap-servers", kafka.bootstrapServers(),
+                                    "redis.uri", redis.uri(),
+                                    "model.repository", repository.toString(),
+                                    "checkpoints.interval", "500 ms",
+                                    "checkpoints.directory",
+                                            dir.resolve("checkpoints").toUri().toString(),
+                                    "job.parallelism", "2"));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            JobEnvironment.apply(config, new Configuration()));
+            Pipeline.builder()
+                    .config(config)
+                    .events(Connectors.events(config, new EventDeserializer()))
+                    .predictions(Connectors.predictions(config))
+                    .latestPredictions(Connectors.latestPredictions(config))
+                    .deadLetters(Connectors.deadLetters(config))
+                    .modelControl(Connectors.modelControl(config))
+                    .shadowPredictions(Connectors.shadowPredictions(config))
+                    .build()
+                    .attachTo(env);
+            JobClient job = env.executeAsync();
+            List<Prediction> committed;
+            List<ConsumerRecord<byte[], byte[]>> shadows;
+            try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
+                    KafkaBroker.CommittedReader shadowReader = kafka.reader("predictions-shadow")) {
+                kafka.produce("events", records(events.subList(0, EVENTS / 2)));
+                predictions.awaitAtLeast(EVENTS / 4, Duration.ofMinutes(3));
+                kafka.produce(
+                        "model-control",
+                        List.of(
+                                control("4", null), // its model file is not TorchScript
+                                control("5", null), // its inputs are not the features
+                                control("3", "2")));
+                kafka.produce("events", records(events.subList(EVENTS / 2, EVENTS)));
+
+                predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3));
+                committed =
+                        predictions.readFor(Duration.ofSeconds(2)).stream()
+                                .map(r -> PredictionJson.read(r.value()))
+                                .toList();
+                shadows = shadowReader.readFor(Duration.ofSeconds(2));
+            } finally {
+                job.cancel().get();
+            }
+
+            // Nothing lost, nothing twice.
+            assertThat(committed).hasSize(EVENTS);
+            Set<String> ids = new HashSet<>();
+            committed.forEach(p -> ids.add(p.eventId));
+            assertThat(ids).hasSize(EVENTS);
+
+            // Only the versions that could serve served; both did.
+            Map<String, Long> byVersion = new TreeMap<>();
+            committed.forEach(p -> byVersion.merge(p.modelVersion, 1L, Long::sum));
+            assertThat(byVersion.keySet()).containsExactly("2", "3");
+            assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
+
+            // Each card switches once: in its own event order, all 2s come before all 3s.
+            Map<String, Integer> order = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                order.put(events.get(i).eventId, i);
+            }
+            Map<String, TreeMap<Integer, String>> versionsByCard = new HashMap<>();
+            for (Prediction p : committed) {
+                versionsByCard
+                        .computeIfAbsent(p.cardId, c -> new TreeMap<>())
+                        .put(order.get(p.eventId), p.modelVersion);
+            }
+            for (Map.Entry<String, TreeMap<Integer, String>> card : versionsByCard.entrySet()) {
+                String sequence = String.join("", card.getValue().values());
+                assertThat(sequence)
+                        .as("versions of %s in event order", card.getKey())
+                        .matches("2*3*");
+            }
+
+            // The challenger scored every event the champion 3 scored, and says so.
+            Map<String, Prediction> byId = new HashMap<>();
+            committed.forEach(p -> byId.put(p.eventId, p));
+            long scoredBy3 = committed.stream().filter(p -> p.modelVersion.equals("3")).count();
+            assertThat(shadows).hasSize((int) scoredBy3);
+            for (ConsumerRecord<byte[], byte[]> record : shadows) {
+                JsonNode shadow = JSON.readTree(record.value());
+                Prediction champion = byId.get(shadow.get("event_id").asText());
+                assertThat(champion.modelVersion).isEqualTo("3");
+                assertThat(shadow.get("model_version").asText()).isEqualTo("2");
+                assertThat(shadow.get("champion_version").asText()).isEqualTo("3");
+                assertThat((float) shadow.get("champion_score").asDouble())
+                        .isEqualTo(champion.score);
+                assertThat(shadow.get("agrees").asBoolean())
+                        .isEqualTo(shadow.get("decision").asText().equals(champion.decision));
+            }
+
+            // Each card's latest prediction carries the score its version gives its features.
+            assertScoresAreTheirVersions(repository, config, redis, versionsByCard.keySet());
+        }
+    }
+
+    private void assertScoresAreTheirVersions(
+            Path repository, RtmlConfig config, RedisServer redis, Set<String> cards)
+            throws Exception {
+        List<String> columns = config.spec().columns();
+        Map<String, TorchScriptModel> models = new HashMap<>();
+        try (Jedis jedis = redis.client()) {
+            for (String card : cards) {
+                Map<String, String> hash = jedis.hgetAll(RedisSink.key("rtml:", card));
+                Prediction stored =
+                        PredictionJson.read(
+                                hash.get(RedisSink.FIELD_PREDICTION)
+                                        .getBytes(StandardCharsets.UTF_8));
+                JsonNode features = JSON.readTree(hash.get(RedisSink.FIELD_FEATURES));
+                float[] row = new float[columns.size()];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = (float) features.get(columns.get(i)).asDouble();
+                }
+                TorchScriptModel model =
+                        models.computeIfAbsent(
+                                stored.modelVersion,
+                                v ->
+                                        TorchScriptModel.load(
+                                                ModelArtifact.load(
+                                                        ModelArtifact.directory(
+                                                                repository, "fraud", v))));
+                try (var predictor = model.newPredictor()) {
+                    float expected = predictor.predict(new FeatureBatch(row, 1, row.length))[0];
+                    assertThat(stored.score)
+                            .as(card)
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        } finally {
+            models.values().forEach(TorchScriptModel::close);
+        }
+    }
+
+    /**
+     * The shipped versions 2 and 3, a version 4 whose model is not TorchScript, a version 5 that
+     * takes other inputs.
+     */
+    private Path repositoryWithBadVersions() throws Exception {
+        Path repository = dir.resolve("model-artifacts");
+        Path shipped = Repository.modelArtifacts().resolve("fraud");
+        for (String version : List.of("2", "3")) {
+            copy(shipped.resolve(version), repository.resolve("fraud").resolve(version));
+        }
+        Path corrupt = repository.resolve("fraud").resolve("4");
+        copy(shipped.resolve("3"), corrupt);
+        Files.writeString(corrupt.resolve("model.pt"), "not a model");
+        setVersion(corrupt, "4", null);
+        Path otherInputs = repository.resolve("fraud").resolve("5");
+        copy(shipped.resolve("3"), otherInputs);
+        setVersion(otherInputs, "5", "merchant_risk");
+        return repository;
+    }
+
+    private static void setVersion(Path artifact, String version, String extraInput)
+            throws Exception {
+        ObjectNode metadata =
+                (ObjectNode) JSON.readTree(artifact.resolve("metadata.json").toFile());
+        metadata.put("version", version);
+        if (extraInput != null) {
+            ((ArrayNode) metadata.get("inputs")).add(extraInput);
+        }
+        JSON.writeValue(artifact.resolve("metadata.json").toFile(), metadata);
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    private static Map.Entry<byte[], byte[]> control(String version, String shadow) {
+        return Map.entry(new byte[0], ModelControl.write("fraud", version, shadow));
+    }
+
+    private static List<Map.Entry<byte[], byte[]>> records(List<TransactionEvent> events) {
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (TransactionEvent event : events) {
+            records.add(
+                    Map.entry(
+                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
+        }
+        return records;
+    }
+}

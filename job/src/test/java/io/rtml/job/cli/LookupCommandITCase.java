@@ -1,0 +1,190 @@
+package io.rtml.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtml.testing.RedisServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import redis.clients.jedis.Jedis;
+
+/** {@code rtml lookup} against a real redis-server holding hashes as the job's sink writes them. */
+class LookupCommandITCase {
+    private static final String PREDICTION =
+            "{\"event_id\":\"e-1-000009174\",\"card_id\":\"c-0068030\","
+                    + "\"event_time_ms\":1795436063834,\"ingest_time_ms\":1795434834239,"
+                    + "\"scored_time_ms\":1795434836275,\"score\":0.0123,\"decision\":\"pass\","
+                    + "\"model\":\"fraud\",\"model_version\":\"2\",\"feature_set\":\"fraud-v2\","
+                    + "\"fallback\":null}";
+    private static final String FEATURES =
+            "{\"amount_log1p\":2.745346,\"channel_pos\":1.0,\"card_amount_zscore_24h\":-1.25E-4}";
+
+    private static RedisServer redis;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void writeTheCardsEntry() {
+        try (Jedis jedis = redis.client()) {
+            jedis.flushAll();
+            jedis.hset(
+                    "rtml:card:c-0068030",
+                    Map.of(
+                            "event_time_ms",
+                            "1795436063834",
+                            "event_id",
+                            "e-1-000009174",
+                            "prediction",
+                            PREDICTION,
+                            "features",
+                            FEATURES));
+        }
+    }
+
+    private int lookup(String... args) {
+        CommandLine commandLine = Rtml.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>(List.of("lookup", "--redis-uri", redis.uri()));
+        all.addAll(List.of(args));
+        return commandLine.execute(all.toArray(String[]::new));
+    }
+
+    @Test
+    void printsThePredictionThenTheFeatures() {
+        assertThat(lookup("c-0068030")).as(err.toString()).isZero();
+
+        assertThat(out.toString())
+                .isEqualTo(
+                        "card c-0068030  (key rtml:card:c-0068030 at "
+                                + redis.uri()
+                                + ", no expiry)\n"
+                                + "\n"
+                                + "prediction\n"
+                                + "  event_id        e-1-000009174\n"
+                                + "  card_id         c-0068030\n"
+                                + "  event_time_ms   1795436063834  (2026-11-23 12:14:23.834 UTC)\n"
+                                + "  ingest_time_ms  1795434834239  (2026-11-23 11:53:54.239 UTC)\n"
+                                + "  scored_time_ms  1795434836275  (2026-11-23 11:53:56.275 UTC)\n"
+                                + "  score           0.0123\n"
+                                + "  decision        pass\n"
+                                + "  model           fraud\n"
+                                + "  model_version   2\n"
+                                + "  feature_set     fraud-v2\n"
+                                + "  fallback        null\n"
+                                + "\n"
+                                + "features (3)\n"
+                                + "  amount_log1p=2.745346\n"
+                                + "  channel_pos=1.0\n"
+                                + "  card_amount_zscore_24h=-1.25E-4\n");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void printsTheEntryAsJsonWithThePredictionAndFeaturesAsWritten() {
+        assertThat(lookup("c-0068030", "--format", "json")).as(err.toString()).isZero();
+
+        assertThat(out.toString())
+                .isEqualTo(
+                        "{\"card_id\":\"c-0068030\",\"key\":\"rtml:card:c-0068030\",\"ttl_ms\":-1,"
+                                + "\"prediction\":"
+                                + PREDICTION
+                                + ",\"features\":"
+                                + FEATURES
+                                + "}\n");
+    }
+
+    @Test
+    void saysWhenTheEntryExpires() {
+        try (Jedis jedis = redis.client()) {
+            jedis.pexpire("rtml:card:c-0068030", 7L * 24 * 3600 * 1000);
+        }
+
+        assertThat(lookup("c-0068030")).isZero();
+
+        assertThat(out.toString().lines().findFirst().orElseThrow())
+                .isEqualTo(
+                        "card c-0068030  (key rtml:card:c-0068030 at "
+                                + redis.uri()
+                                + ", expires in 6 d 23 h 59 min)");
+    }
+
+    @Test
+    void readsUnderAnotherKeyPrefix() {
+        try (Jedis jedis = redis.client()) {
+            jedis.rename("rtml:card:c-0068030", "fraud:card:c-0068030");
+        }
+
+        assertThat(lookup("c-0068030", "--key-prefix", "fraud:", "--format", "json")).isZero();
+
+        assertThat(out.toString()).contains("\"key\":\"fraud:card:c-0068030\"");
+    }
+
+    @Test
+    void exitsOneSayingSoWhenTheCardHasNoEntry() {
+        assertThat(lookup("c-9999999")).isEqualTo(1);
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString())
+                .isEqualTo(
+                        "rtml lookup: no prediction for card c-9999999 in Redis at "
+                                + redis.uri()
+                                + " (key rtml:card:c-9999999)\n");
+    }
+
+    @Test
+    void saysWhatToDoWhenRedisIsUnreachable() throws Exception {
+        String nowhere = "redis://127.0.0.1:" + freePort();
+
+        CommandLine commandLine = Rtml.commandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("lookup", "c-0068030", "--redis-uri", nowhere)).isEqualTo(1);
+
+        assertThat(err.toString())
+                .isEqualTo(
+                        "rtml lookup: cannot reach Redis at "
+                                + nowhere
+                                + ": is it running? (scripts/stack start)\n");
+    }
+
+    @Test
+    void neverPrintsThePassword() throws Exception {
+        int port = freePort();
+
+        CommandLine commandLine = Rtml.commandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.execute(
+                "lookup", "c-0068030", "--redis-uri", "redis://user:secret@127.0.0.1:" + port);
+
+        assertThat(err.toString())
+                .isEqualTo(
+                        "rtml lookup: cannot reach Redis at redis://***@127.0.0.1:"
+                                + port
+                                + ": is it running? (scripts/stack start)\n");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.rtml.job.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtml.event.TransactionEvent;
+import io.rtml.inference.Prediction;
+import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.testing.KafkaBroker;
+import io.rtml.testing.RedisServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The Kafka broker (the cluster's only one) shut down mid-stream and started again on its data, on
+ * the same port: the job gets through it by itself, exactly once.
+ */
+class KafkaBrokerRestartITCase {
+    private static final Duration WAIT = Duration.ofMinutes(4);
+    private static final Duration DOWNTIME = Duration.ofSeconds(10);
+    private static final int EVENTS = 4_000;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
+                            .setConfiguration(JobRun.clusterConfiguration())
+                            .build());
+
+    private static KafkaBroker kafka;
+    private static RedisServer redis;
+
+    @TempDir Path checkpoints;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        // A fixed port, so that clients find the broker again after its restart.
+        int port = RedisServer.freePort();
+        kafka =
+                KafkaBroker.start(
+                        Map.of(
+                                "listeners",
+                                "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0"),
+                        Map.of());
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void recoversByItselfFromABrokerRestartWithoutLosingOrRepeatingAPrediction(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        List<TransactionEvent> events = JobRun.generate(11, EVENTS);
+        JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "broker-restart");
+        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
+
+        JobClient job = run.start();
+        String jobId = job.getJobID().toHexString();
+        List<Prediction> committed;
+        long restarts;
+        int committedBeforeRestart;
+        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+            run.produce(events.subList(0, EVENTS / 2));
+            committedBeforeRestart = reader.awaitAtLeast(EVENTS / 4, WAIT).size();
+
+            // The second half keeps coming, 100 events every 200 ms, through the restarts.
+            Thread producer =
+                    new Thread(
+                            () -> {
+                                try {
+                                    for (int i = EVENTS / 2; i < EVENTS; i += 100) {
+                                        run.produce(events.subList(i, i + 100));
+                                        Thread.sleep(200);
+                                    }
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            "produce-during-restarts");
+            producer.start();
+            kafka.restart(DOWNTIME);
+            reader.awaitAtLeast(EVENTS * 3 / 4, WAIT);
+            kafka.restart(DOWNTIME.dividedBy(2));
+            producer.join();
+
+            reader.awaitAtLeast(EVENTS, WAIT);
+            committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(3)));
+            restarts = rest.restarts(jobId);
+            assertThat(rest.jobState(jobId)).isEqualTo("RUNNING");
+        } finally {
+            job.cancel().get();
+        }
+
+        Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
+        int cards;
+        try (Jedis jedis = redis.client()) {
+            cards =
+                    Delivery.assertRedisHoldsNewest(
+                            jedis, run.keyPrefix, events, committed, card -> true);
+        }
+        Figures.record(
+                "Kafka broker restart (clean shutdown, "
+                        + DOWNTIME.toSeconds()
+                        + " s then "
+                        + DOWNTIME.dividedBy(2).toSeconds()
+                        + " s down, events flowing)",
+                2,
+                outcome,
+                "job restarts "
+                        + restarts
+                        + "; "
+                        + committedBeforeRestart
+                        + " committed before the restart; Redis newest for all "
+                        + cards
+                        + " cards");
+    }
+}

@@ -1,0 +1,304 @@
+package io.rtml.job.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rtml.event.TransactionEvent;
+import io.rtml.inference.Prediction;
+import io.rtml.job.JobEnvironment;
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.testing.KafkaBroker;
+import io.rtml.sink.RedisClients;
+import io.rtml.sink.RedisSecurity;
+import io.rtml.sink.RedisSettings;
+import io.rtml.testing.RedisServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The job against a Kafka broker that takes only SASL_SSL (SCRAM-SHA-512 over TLS, a self-signed
+ * certificate) and a Redis that takes only TLS with an ACL user and password: it works end to end,
+ * with every secret read from a file at start, and no secret shows in the logs, in the printed
+ * configuration or in the Flink configuration.
+ */
+class SecuredConnectionsITCase {
+    private static final Duration WAIT = Duration.ofMinutes(2);
+    private static final int EVENTS = 1_500;
+    private static final String KAFKA_USER = "rtml-job";
+    private static final String KAFKA_PASSWORD = "kafka-" + UUID.randomUUID();
+    private static final String REDIS_USER = "rtml";
+    private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
+                            .setConfiguration(JobRun.clusterConfiguration())
+                            .build());
+
+    @TempDir static Path secrets;
+
+    private static SelfSignedTls tls;
+    private static KafkaBroker kafka;
+    private static RedisServer redis;
+    private static RedisSettings redisClient;
+
+    @BeforeAll
+    static void startSecuredServices() throws Exception {
+        tls = SelfSignedTls.create(secrets);
+        int external = RedisServer.freePort();
+        int internal = RedisServer.freePort();
+        Map<String, String> broker = new HashMap<>();
+        broker.put(
+                "listeners",
+                "EXTERNAL://localhost:"
+                        + external
+                        + ",INTERNAL://localhost:"
+                        + internal
+                        + ",CONTROLLER://localhost:0");
+        broker.put(
+                "listener.security.protocol.map",
+                "EXTERNAL:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        broker.put("inter.broker.listener.name", "INTERNAL");
+        broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        broker.put("listener.name.external.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        broker.put(
+                "listener.name.external.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        broker.put("listener.name.external.ssl.keystore.location", tls.keyStore.toString());
+        broker.put("listener.name.external.ssl.keystore.password", tls.password);
+        broker.put("listener.name.external.ssl.key.password", tls.password);
+        broker.put("listener.name.external.ssl.keystore.type", "PKCS12");
+        Map<String, String> client = new HashMap<>();
+        client.put("security.protocol", "SASL_SSL");
+        client.put("sasl.mechanism", "SCRAM-SHA-512");
+        client.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + KAFKA_USER
+                        + "\" password=\""
+                        + KAFKA_PASSWORD
+                        + "\";");
+        client.put("ssl.truststore.location", tls.trustStore.toString());
+        client.put("ssl.truststore.password", tls.password);
+        client.put("ssl.truststore.type", "PKCS12");
+        kafka = KafkaBroker.start(broker, client);
+        createScramUser("localhost:" + internal);
+
+        int port = RedisServer.freePort();
+        redisClient =
+                new RedisSettings(
+                        "rediss://localhost:" + port,
+                        "",
+                        Duration.ZERO,
+                        1,
+                        Duration.ZERO,
+                        1,
+                        new RedisSecurity(
+                                REDIS_USER,
+                                REDIS_PASSWORD,
+                                tls.trustStore.toString(),
+                                tls.password,
+                                "PKCS12"));
+        redis =
+                RedisServer.start(
+                        port,
+                        List.of(
+                                "--port",
+                                "0",
+                                "--tls-port",
+                                Integer.toString(port),
+                                "--tls-cert-file",
+                                tls.certificatePem.toString(),
+                                "--tls-key-file",
+                                tls.privateKeyPem.toString(),
+                                "--tls-ca-cert-file",
+                                tls.certificatePem.toString(),
+                                "--tls-auth-clients",
+                                "no",
+                                "--requirepass",
+                                "default-" + UUID.randomUUID(),
+                                "--user",
+                                REDIS_USER,
+                                "on",
+                                ">" + REDIS_PASSWORD,
+                                "~*",
+                                "&*",
+                                "+@all"),
+                        p -> RedisClients.connect(redisClient, 2_000, 5_000));
+    }
+
+    /** The job's SCRAM user, made over the brokers' own plaintext listener. */
+    private static void createScramUser(String internalListener) throws Exception {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", internalListener);
+        try (Admin admin = Admin.create(properties)) {
+            admin.alterUserScramCredentials(
+                            List.of(
+                                    new UserScramCredentialUpsertion(
+                                            KAFKA_USER,
+                                            new ScramCredentialInfo(
+                                                    ScramMechanism.SCRAM_SHA_512, 4096),
+                                            KAFKA_PASSWORD)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        // The credential reaches the broker's metadata shortly after.
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void runsEndToEndOverSaslSslAndRedisTlsWithSecretsFromFilesAndNeverShowsThem(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        Path kafkaUser = secret("kafka-username", KAFKA_USER + "\n");
+        Path kafkaPassword = secret("kafka-password", KAFKA_PASSWORD + "\n");
+        Path storePassword = secret("truststore-password", tls.password);
+        Path redisPassword = secret("redis-password", REDIS_PASSWORD);
+        List<String> secretValues = List.of(KAFKA_PASSWORD, REDIS_PASSWORD, tls.password);
+
+        List<TransactionEvent> events = JobRun.generate(23, EVENTS);
+        JobRun run =
+                new JobRun(
+                        kafka,
+                        "rediss://localhost:" + redis.port(),
+                        secrets.resolve("checkpoints"),
+                        "secured");
+        run.options.put("kafka.security.protocol", "SASL_SSL");
+        run.options.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        run.options.put("kafka.sasl.username", "file:" + kafkaUser);
+        run.options.put("kafka.sasl.password", "file:" + kafkaPassword);
+        run.options.put("kafka.ssl.truststore.location", tls.trustStore.toString());
+        run.options.put("kafka.ssl.truststore.password", "file:" + storePassword);
+        run.options.put("redis.username", REDIS_USER);
+        run.options.put("redis.password", "file:" + redisPassword);
+        run.options.put("redis.truststore.location", tls.trustStore.toString());
+        run.options.put("redis.truststore.password", "file:" + storePassword);
+
+        String logs;
+        List<Prediction> committed;
+        String jobConfig;
+        RtmlConfig config;
+        try (LogCapture capture =
+                LogCapture.start("io.rtml", "org.apache.flink", "org.apache.kafka.clients")) {
+            config = run.config();
+            org.slf4j.LoggerFactory.getLogger("io.rtml.job.RtmlJob")
+                    .info("Starting rtml with options:{}", config.describe());
+            run.produce(events);
+            JobClient job = run.start();
+            try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+                reader.awaitAtLeast(EVENTS, WAIT);
+                committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
+                jobConfig =
+                        get(cluster.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/config")
+                                + get(cluster.getWebInterfaceURL() + "/jobmanager/config");
+            } finally {
+                job.cancel().get();
+                // For a failure's diagnosis; it holds no secret (asserted below).
+                Files.writeString(Path.of("target", "secured-connections.log"), capture.text());
+            }
+            logs = capture.text();
+        }
+
+        Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
+        int cards;
+        try (Jedis jedis = redis.client()) {
+            cards =
+                    Delivery.assertRedisHoldsNewest(
+                            jedis, run.keyPrefix, events, committed, card -> true);
+        }
+
+        // The clients did log their settings, with the secrets hidden.
+        assertThat(logs)
+                .contains("security.protocol = SASL_SSL")
+                .contains("sasl.jaas.config = [hidden]");
+        String printed = config.describe();
+        assertThat(printed)
+                .contains("kafka.sasl.password: file:" + kafkaPassword)
+                .contains("redis.password: file:" + redisPassword);
+        String flinkConfiguration =
+                JobEnvironment.apply(config, new Configuration()).toMap().toString();
+        for (String secret : secretValues) {
+            assertThat(logs).as("the logs").doesNotContain(secret);
+            assertThat(printed).as("the printed configuration").doesNotContain(secret);
+            assertThat(flinkConfiguration).as("the Flink configuration").doesNotContain(secret);
+            assertThat(jobConfig)
+                    .as("the job's configuration in the REST API")
+                    .doesNotContain(secret);
+        }
+        Figures.record(
+                "secured connections: Kafka SASL_SSL (SCRAM-SHA-512), Redis TLS + ACL user",
+                0,
+                outcome,
+                "secrets from files; none in "
+                        + logs.lines().count()
+                        + " captured log lines, the printed config, the Flink config or the REST"
+                        + " job config; Redis newest for all "
+                        + cards
+                        + " cards");
+    }
+
+    private static Path secret(String name, String value) throws Exception {
+        Path file = secrets.resolve(name);
+        Files.writeString(file, value);
+        return file;
+    }
+
+    private static String get(String url) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+}
