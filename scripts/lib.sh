@@ -30,6 +30,19 @@ ensure_redis_server() {
   # The package starts a system redis on 6379; ours are started on their own ports.
 }
 
+# Installs a Debian package for Debian's own Python (/usr/bin/python3) when it cannot import the
+# module: ensure_python_module matplotlib python3-matplotlib
+ensure_python_module() {
+  /usr/bin/python3 -c "import $1" 2>/dev/null && return 0
+  echo "rtml: installing $2 (Debian package) for /usr/bin/python3..." >&2
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "rtml: /usr/bin/python3 cannot import $1 and installing it needs root: apt-get install $2" >&2
+    return 1
+  fi
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2
+}
+
 # --- A local run: the stack, the job in an embedded mini cluster, and what runs beside it. ---
 # Scripts that use these set `say` and call `local_run_trap` once.
 

@@ -59,6 +59,7 @@ BATCH_SIZE = 256
 LEARNING_RATE = 1e-3
 DEFAULT_EPOCHS = 20
 DECIMALS = 6  # every float in metadata.json; the threshold is searched on this grid too
+DRIFT_BINS = 10  # the drift reference: deciles of each feature in the training split
 
 
 def log(msg: str) -> None:
@@ -353,6 +354,25 @@ def train_event_only(features, X_tr, y_tr, X_ho, y_ho, args) -> dict:
     result = evaluate(y_ho, prob, args.target_precision)
     result["inputs"] = [features[i] for i in keep]
     return result
+
+
+def drift_reference(features, X: np.ndarray) -> dict:
+    """Each feature's training distribution over at most DRIFT_BINS bins, for the job's PSI.
+
+    The edges are the feature's deciles (repeated values merged, so a 0/1 feature has one edge);
+    a value falls in bin i when exactly i edges are below it, i.e. bin 0 is (-inf, e1], bin i is
+    (e_i, e_i+1] and the last is (e_k, inf).
+    """
+    reference = {}
+    for j, name in enumerate(features):
+        column = X[:, j]
+        edges = np.unique(np.round(np.quantile(column, np.linspace(0, 1, DRIFT_BINS + 1)[1:-1]),
+                                   DECIMALS))
+        bins = np.searchsorted(edges, column, side="left")
+        counts = np.bincount(bins, minlength=len(edges) + 1)
+        reference[name] = {"edges": [r6(e) for e in edges],
+                           "proportions": [r6(c / len(column)) for c in counts]}
+    return {"bins": "deciles of the training split", "features": reference}
 
 
 def r6(x) -> float:
@@ -660,6 +680,7 @@ def main(argv=None) -> int:
             "recall_at_threshold": r6(recall),
         },
         "baselines": baselines,
+        "drift_reference": drift_reference(features, X_tr),
     }
     write_atomically(os.path.join(args.out, "metadata.json"),
                      (json.dumps(meta, indent=2, allow_nan=False) + "\n").encode())

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.evaluation.Evaluation;
 import io.rtml.evaluation.Label;
 import io.rtml.evaluation.ScoredLabel;
-import io.rtml.event.EventDeserializer;
-import io.rtml.event.EventJson;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
@@ -99,23 +97,16 @@ class EvaluationITCase {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             JobEnvironment.apply(config, new Configuration()));
-            Pipeline.builder()
-                    .config(config)
-                    .events(Connectors.events(config, new EventDeserializer()))
-                    .predictions(Connectors.predictions(config))
-                    .latestPredictions(Connectors.latestPredictions(config))
-                    .deadLetters(Connectors.deadLetters(config))
-                    .modelControl(Connectors.modelControl(config))
-                    .shadowPredictions(Connectors.shadowPredictions(config))
-                    .evaluation(Connectors.labels(config), Connectors.evaluation(config))
-                    .build()
-                    .attachTo(env);
+            RtmlJob.pipeline(config).build().attachTo(env);
             JobClient job = env.executeAsync();
             List<Prediction> committed;
             JsonNode everyLabel;
             try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
                     KafkaBroker.CommittedReader evaluation = kafka.reader("evaluation")) {
-                kafka.produce("events", events(transactions));
+                kafka.produce(
+                        "events",
+                        KafkaBroker.keyedByCard(
+                                transactions.stream().map(GeneratedTransaction::event).toList()));
                 committed =
                         predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3)).stream()
                                 .map(r -> PredictionJson.read(r.value()))
@@ -176,17 +167,6 @@ class EvaluationITCase {
         }
         throw new AssertionError(
                 "no evaluation window with all " + EVENTS + " labels; at most " + mostLabelled);
-    }
-
-    private static List<Map.Entry<byte[], byte[]>> events(List<GeneratedTransaction> all) {
-        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
-        for (GeneratedTransaction t : all) {
-            records.add(
-                    Map.entry(
-                            t.event().cardId.getBytes(StandardCharsets.UTF_8),
-                            EventJson.write(t.event())));
-        }
-        return records;
     }
 
     private static List<Map.Entry<byte[], byte[]>> labels(List<GeneratedTransaction> all) {

@@ -2,7 +2,6 @@ package io.rtml.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtml.event.EventDeserializer;
 import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.FeatureVector;
@@ -112,17 +111,7 @@ class FeatureParityITCase {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             JobEnvironment.apply(config, new Configuration()));
-            Pipeline.builder()
-                    .config(config)
-                    .events(Connectors.events(config, new EventDeserializer()))
-                    .predictions(Connectors.predictions(config))
-                    .latestPredictions(Connectors.latestPredictions(config))
-                    .deadLetters(Connectors.deadLetters(config))
-                    .modelControl(Connectors.modelControl(config))
-                    .shadowPredictions(Connectors.shadowPredictions(config))
-                    .featureLog(Connectors.featureLog(config))
-                    .build()
-                    .attachTo(env);
+            RtmlJob.pipeline(config).build().attachTo(env);
             JobClient job = env.executeAsync();
             Map<String, float[]> served = new HashMap<>();
             try (KafkaBroker.CommittedReader log = kafka.reader("features-log")) {

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.rtml.event.EventDeserializer;
-import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.FeatureBatch;
 import io.rtml.inference.ModelArtifact;
@@ -95,22 +93,13 @@ class ModelSwapITCase {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             JobEnvironment.apply(config, new Configuration()));
-            Pipeline.builder()
-                    .config(config)
-                    .events(Connectors.events(config, new EventDeserializer()))
-                    .predictions(Connectors.predictions(config))
-                    .latestPredictions(Connectors.latestPredictions(config))
-                    .deadLetters(Connectors.deadLetters(config))
-                    .modelControl(Connectors.modelControl(config))
-                    .shadowPredictions(Connectors.shadowPredictions(config))
-                    .build()
-                    .attachTo(env);
+            RtmlJob.pipeline(config).build().attachTo(env);
             JobClient job = env.executeAsync();
             List<Prediction> committed;
             List<ConsumerRecord<byte[], byte[]>> shadows;
             try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
                     KafkaBroker.CommittedReader shadowReader = kafka.reader("predictions-shadow")) {
-                kafka.produce("events", records(events.subList(0, EVENTS / 2)));
+                kafka.produce("events", KafkaBroker.keyedByCard(events.subList(0, EVENTS / 2)));
                 predictions.awaitAtLeast(EVENTS / 4, Duration.ofMinutes(3));
                 kafka.produce(
                         "model-control",
@@ -118,7 +107,8 @@ class ModelSwapITCase {
                                 control("4", null), // its model file is not TorchScript
                                 control("5", null), // its inputs are not the features
                                 control("3", "2")));
-                kafka.produce("events", records(events.subList(EVENTS / 2, EVENTS)));
+                kafka.produce(
+                        "events", KafkaBroker.keyedByCard(events.subList(EVENTS / 2, EVENTS)));
 
                 predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3));
                 committed =
@@ -261,15 +251,5 @@ class ModelSwapITCase {
 
     private static Map.Entry<byte[], byte[]> control(String version, String shadow) {
         return Map.entry(new byte[0], ModelControl.write("fraud", version, shadow));
-    }
-
-    private static List<Map.Entry<byte[], byte[]>> records(List<TransactionEvent> events) {
-        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
-        for (TransactionEvent event : events) {
-            records.add(
-                    Map.entry(
-                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
-        }
-        return records;
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.EventDeserializer;
-import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.Prediction;
@@ -107,7 +106,7 @@ class PipelineITCase {
                 "event_time",
                 "{\"event_id\":\"bad-5\",\"card_id\":\"c-1\",\"merchant_id\":\"m-1\",\"amount\":12,\"currency\":\"EUR\",\"country\":\"DE\",\"channel\":\"pos\",\"event_time\":\"yesterday\"}"
                         .getBytes(StandardCharsets.UTF_8));
-        List<Map.Entry<byte[], byte[]>> records = records(events);
+        List<Map.Entry<byte[], byte[]>> records = KafkaBroker.keyedByCard(events);
         int at = 0;
         for (byte[] bad : malformed.values()) {
             records.add(at, Map.entry("c-1".getBytes(StandardCharsets.UTF_8), bad));
@@ -166,7 +165,7 @@ class PipelineITCase {
     void losesAndDuplicatesNothingAcrossAnInjectedTaskFailure() throws Exception {
         Run run = new Run();
         List<TransactionEvent> events = generate(2, 4_000);
-        List<Map.Entry<byte[], byte[]>> records = records(events);
+        List<Map.Entry<byte[], byte[]>> records = KafkaBroker.keyedByCard(events);
         FailOnce.reset();
 
         JobClient job = run.start(new FailOnce());
@@ -242,16 +241,6 @@ class PipelineITCase {
             events.add(transaction.event());
         }
         return events;
-    }
-
-    private static List<Map.Entry<byte[], byte[]>> records(List<TransactionEvent> events) {
-        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
-        for (TransactionEvent event : events) {
-            records.add(
-                    Map.entry(
-                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
-        }
-        return records;
     }
 
     private static List<Prediction> read(List<ConsumerRecord<byte[], byte[]>> records) {

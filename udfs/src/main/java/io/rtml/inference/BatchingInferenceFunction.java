@@ -50,6 +50,9 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
     public static final String MODEL_ERROR = "model_error";
     public static final String MODEL_UNAVAILABLE = "model_unavailable";
 
+    /** Rows per subtask in each window of the feature-drift PSI. */
+    public static final int DRIFT_WINDOW_ROWS = 10_000;
+
     /** How long an idle inference thread waits before checking whether to stop. */
     private static final Duration POLL = Duration.ofMillis(100);
 
@@ -68,6 +71,8 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
     private transient MetricGroup fallbackGroup;
     private transient ConcurrentHashMap<String, Counter> fallbacks;
     private transient AtomicLong failedBatches;
+    private transient DriftMonitor drift;
+    private transient Counter[] scoreBuckets;
 
     public BatchingInferenceFunction(InferenceSettings settings) {
         this.settings = settings;
@@ -120,6 +125,19 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                         settings.maxBatchSize(),
                         settings.maxBatchDelay());
         group.gauge(MetricNames.INFERENCE_QUEUE_DEPTH, () -> queue.size());
+        scoreBuckets = new Counter[10];
+        for (int b = 0; b < scoreBuckets.length; b++) {
+            scoreBuckets[b] =
+                    group.addGroup(MetricNames.SCORE_BUCKET_LABEL, String.format("0.%d", b))
+                            .counter(MetricNames.SCORED, new ThreadSafeSimpleCounter());
+        }
+        List<String> features = settings.features();
+        drift = new DriftMonitor(features.size(), DRIFT_WINDOW_ROWS);
+        for (int f = 0; f < features.size(); f++) {
+            int feature = f;
+            group.addGroup(MetricNames.FEATURE_LABEL, features.get(f))
+                    .gauge(MetricNames.FEATURE_PSI, () -> drift.psi(feature));
+        }
         running = true;
         workers = new ArrayList<>();
         String task = getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks();
@@ -148,6 +166,11 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
     @Override
     public void asyncInvoke(FeatureVector vector, ResultFuture<Prediction> future)
             throws InterruptedException {
+        // Drift against the training data of the model that scores the row, once it is loaded.
+        TorchScriptModel model = models.get(vector.modelName + "/" + vector.modelVersion);
+        if (model != null) {
+            drift.observe(model.artifact().driftReference(), vector.values);
+        }
         // Blocks only when every thread is busy and the queue is full: backpressure.
         queue.put(new PendingRow(vector, future, System.nanoTime()));
     }
@@ -277,6 +300,7 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                                 row.vector(),
                                 scored.scores[i],
                                 scored.model.artifact().threshold());
+                        scoreBuckets[scoreBucket(scored.scores[i])].inc();
                     }
                     predictions.put(row, prediction);
                 }
@@ -352,6 +376,11 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                 LOG.warn("{} ({} batch(es) so far); using the fallback score", what, failures, e);
             }
         }
+    }
+
+    /** The tenth of [0, 1] a score falls in; 1.0 counts in the top one. */
+    static int scoreBucket(float score) {
+        return Math.max(0, Math.min(9, (int) (score * 10)));
     }
 
     /** The result of one predict call: scores, or the fallback reason. */

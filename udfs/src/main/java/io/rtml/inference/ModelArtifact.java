@@ -29,6 +29,7 @@ public final class ModelArtifact {
     private final List<String> inputs;
     private final String outputName;
     private final double threshold;
+    private final DriftReference driftReference;
 
     private ModelArtifact(
             Path directory,
@@ -37,7 +38,8 @@ public final class ModelArtifact {
             Path modelFile,
             List<String> inputs,
             String outputName,
-            double threshold) {
+            double threshold,
+            DriftReference driftReference) {
         this.directory = directory;
         this.name = name;
         this.version = version;
@@ -45,6 +47,7 @@ public final class ModelArtifact {
         this.inputs = inputs;
         this.outputName = outputName;
         this.threshold = threshold;
+        this.driftReference = driftReference;
     }
 
     /** The directory of model {@code name} at {@code version} under {@code repository}. */
@@ -105,7 +108,14 @@ public final class ModelArtifact {
                             + (thresholdNode.isMissingNode() ? "none" : thresholdNode));
         }
         return new ModelArtifact(
-                directory, name, version, modelFile, List.copyOf(inputs), outputName, threshold);
+                directory,
+                name,
+                version,
+                modelFile,
+                List.copyOf(inputs),
+                outputName,
+                threshold,
+                DriftReference.parse(metadata, inputs, where));
     }
 
     /**
@@ -184,6 +194,11 @@ public final class ModelArtifact {
 
     public String outputName() {
         return outputName;
+    }
+
+    /** The inputs' training distribution, or null when the metadata records none. */
+    public DriftReference driftReference() {
+        return driftReference;
     }
 
     public double threshold() {

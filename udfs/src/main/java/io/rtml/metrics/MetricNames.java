@@ -16,6 +16,12 @@ public final class MetricNames {
     /** Label naming why a fallback score was used. */
     public static final String REASON_LABEL = "reason";
 
+    /** Label of the score histogram's buckets: the lower bound, 0.0 to 0.9. */
+    public static final String SCORE_BUCKET_LABEL = "score_bucket";
+
+    /** Label of per-input metrics: the feature's column name. */
+    public static final String FEATURE_LABEL = "feature";
+
     public static final String EVENTS_VALID = "events_valid";
     public static final String DEAD_LETTERS = "dead_letters";
     public static final String FEATURE_VECTORS = "feature_vectors";
@@ -31,6 +37,13 @@ public final class MetricNames {
     public static final String INFERENCE_QUEUE_MICROS = "inference_queue_micros";
     public static final String INFERENCE_ROWS_PER_SECOND = "inference_rows_per_second";
     public static final String FALLBACKS = "fallbacks";
+    public static final String SCORED = "scored";
+    public static final String FEATURE_PSI = "psi";
+    public static final String LATENCY_EVENT_TO_REDIS_MS = "latency_event_to_redis_ms";
+    public static final String LATENCY_INGEST_TO_REDIS_MS = "latency_ingest_to_redis_ms";
+    public static final String LATENCY_EVENT_TO_KAFKA_MS = "latency_event_to_kafka_ms";
+    public static final String LATENCY_INGEST_TO_KAFKA_MS = "latency_ingest_to_kafka_ms";
+    public static final String LATENCY_INGEST_TO_FEATURES_MS = "latency_ingest_to_features_ms";
     public static final String MODEL_SWITCHES = "model_switches";
     public static final String MODEL_REFUSALS = "model_refusals";
     public static final String ACTIVE_MODEL_VERSION = "active_model_version";

@@ -105,7 +105,8 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
                     prediction.eventTimeMs,
                     prediction.eventId,
                     new String(PredictionJson.write(prediction), StandardCharsets.UTF_8),
-                    PredictionJson.writeFeatures(featureNames, prediction.features));
+                    PredictionJson.writeFeatures(featureNames, prediction.features),
+                    prediction.ingestTimeMs);
         }
     }
 
@@ -119,6 +120,7 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
             out.writeUTF(write.eventId());
             writeLongString(out, write.prediction());
             writeLongString(out, write.features());
+            out.writeLong(write.ingestTimeMs());
         }
 
         @Override
@@ -129,12 +131,14 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
                     in.readLong(),
                     in.readUTF(),
                     readLongString(in),
-                    readLongString(in));
+                    readLongString(in),
+                    in.readLong());
         }
 
         @Override
         public int getVersion() {
-            return 1;
+            // 2 added the ingest time; version 1 came only from builds before any release.
+            return 2;
         }
 
         private static void writeLongString(DataOutputStream out, String value) throws IOException {

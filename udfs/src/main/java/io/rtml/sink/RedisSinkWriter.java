@@ -15,8 +15,10 @@ import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.ResultHandler;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -59,6 +61,9 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     private static final List<String> TRANSIENT_ERRORS =
             List.of("NOSCRIPT", "LOADING", "BUSY", "OOM", "READONLY", "TRYAGAIN", "MASTERDOWN");
 
+    /** Latency samples each histogram keeps (its quantiles are over these). */
+    private static final int LATENCY_SAMPLES = 10_000;
+
     private static final long MIN_BACKOFF_MS = 50;
     private static final long MAX_BACKOFF_MS = 5_000;
 
@@ -68,6 +73,8 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     private final Counter written;
     private final Counter stale;
     private final Counter retries;
+    private final Histogram eventToRedis;
+    private final Histogram ingestToRedis;
 
     // Used only on the io thread.
     private Jedis jedis;
@@ -99,6 +106,14 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
         this.written = group.counter(MetricNames.REDIS_WRITES, new ThreadSafeSimpleCounter());
         this.stale = group.counter(MetricNames.REDIS_STALE_WRITES, new ThreadSafeSimpleCounter());
         this.retries = group.counter(MetricNames.REDIS_RETRIES, new ThreadSafeSimpleCounter());
+        this.eventToRedis =
+                group.histogram(
+                        MetricNames.LATENCY_EVENT_TO_REDIS_MS,
+                        new DescriptiveStatisticsHistogram(LATENCY_SAMPLES));
+        this.ingestToRedis =
+                group.histogram(
+                        MetricNames.LATENCY_INGEST_TO_REDIS_MS,
+                        new DescriptiveStatisticsHistogram(LATENCY_SAMPLES));
     }
 
     @Override
@@ -115,6 +130,11 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     private void send(List<RedisWrite> writes, ResultHandler<RedisWrite> resultHandler) {
         try {
             int staleWrites = pipeline(writes);
+            long now = System.currentTimeMillis();
+            for (RedisWrite write : writes) {
+                eventToRedis.update(now - write.eventTimeMs());
+                ingestToRedis.update(now - write.ingestTimeMs());
+            }
             written.inc(writes.size() - staleWrites);
             stale.inc(staleWrites);
             failuresInARow = 0;

@@ -10,12 +10,18 @@ import java.io.Serializable;
  * @param eventId breaks ties between events with the same time
  * @param prediction the prediction record, as on the predictions topic
  * @param features the feature values as a JSON object
+ * @param ingestTimeMs when the event reached Kafka, for the latency metrics
  */
 public record RedisWrite(
-        String key, long eventTimeMs, String eventId, String prediction, String features)
+        String key,
+        long eventTimeMs,
+        String eventId,
+        String prediction,
+        String features,
+        long ingestTimeMs)
         implements Serializable {
 
     long sizeInBytes() {
-        return key.length() + eventId.length() + prediction.length() + features.length() + 16;
+        return key.length() + eventId.length() + prediction.length() + features.length() + 24;
     }
 }

@@ -355,4 +355,13 @@ class BatchingInferenceFunctionTest {
                 .orElseThrow()
                 .decision;
     }
+
+    @Test
+    void countsEachScoreInItsTenthOfTheRange() {
+        assertThat(BatchingInferenceFunction.scoreBucket(0f)).isZero();
+        assertThat(BatchingInferenceFunction.scoreBucket(0.0999f)).isZero();
+        assertThat(BatchingInferenceFunction.scoreBucket(0.1f)).isEqualTo(1);
+        assertThat(BatchingInferenceFunction.scoreBucket(0.95f)).isEqualTo(9);
+        assertThat(BatchingInferenceFunction.scoreBucket(1f)).isEqualTo(9);
+    }
 }

@@ -51,28 +51,31 @@ public final class TypicalRows {
     }
 
     /**
-     * Card testing: after one ordinary purchase, a dozen online payments of about 1.00 at one
-     * merchant within minutes, the last from a new device.
+     * Card testing as the generator plants it: after a day of ordinary purchases with the card's
+     * own device, a burst of small online payments (0.50 to 5.00) at a different merchant each,
+     * tens of seconds apart, all from one device the card never used.
      */
     public static float[] cardTesting() {
         FeatureRows rows = FeatureRows.shipped();
-        rows.add(
-                event("c-0")
-                        .merchant("m-grocer")
-                        .at(MIDNIGHT_MS + 2 * HOUR)
-                        .amount(35)
-                        .device("d-1")
-                        .build());
+        for (int i = 0; i < 4; i++) {
+            rows.add(
+                    event("c-" + i)
+                            .merchant(i % 2 == 0 ? "m-grocer" : "m-pharmacy")
+                            .at(MIDNIGHT_MS + (8 + 3 * i) * HOUR)
+                            .amount(20 + 9 * i)
+                            .device("d-1")
+                            .build());
+        }
         float[] values = null;
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 10; i++) {
             values =
                     rows.add(
-                            event("c-" + (i + 1))
+                            event("c-burst-" + i)
                                     .merchant("m-webshop-" + i)
-                                    .at(MIDNIGHT_MS + 3 * HOUR + i * 45_000L)
-                                    .amount(1.0 + i * 0.01)
+                                    .at(MIDNIGHT_MS + 21 * HOUR + i * 40_000L)
+                                    .amount(0.5 + (i * 37 % 45) / 10.0)
                                     .channel(Channel.ONLINE)
-                                    .device(i < 11 ? "d-x" : "d-y")
+                                    .device("d-fraud")
                                     .build());
         }
         return values;

@@ -63,7 +63,7 @@ final class ResumeCommand implements Callable<Integer> {
             names = "--rest-url",
             paramLabel = "URL",
             description = "The Flink cluster to submit to (default: ${DEFAULT-VALUE}).")
-    URI restUrl = URI.create(SavepointCommand.DEFAULT_REST_URL);
+    URI restUrl = URI.create(SavepointTaking.DEFAULT_REST_URL);
 
     @Option(
             names = "--jar",

@@ -123,7 +123,7 @@ class HostileInputITCase {
             reuse.amount = 1 + random.nextInt(500);
             valid.add(neighbour + 1, reuse);
         }
-        List<Map.Entry<byte[], byte[]>> validRecords = JobRun.records(valid);
+        List<Map.Entry<byte[], byte[]>> validRecords = KafkaBroker.keyedByCard(valid);
         List<Hostile> hostile = HostileCorpus.build(SEED, generated, PER_CATEGORY, MEGABYTES);
         List<Map.Entry<byte[], byte[]>> records = new ArrayList<>(validRecords);
         for (Hostile record : hostile) {

@@ -1,6 +1,5 @@
 package io.rtml.job.reliability;
 
-import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.JobEnvironment;
@@ -13,7 +12,6 @@ import io.rtml.job.testing.KafkaBroker;
 import io.rtml.job.testing.Repository;
 import io.rtml.sink.PredictionJson;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,17 +129,7 @@ final class JobRun {
 
     /** Produces the events, keyed by card as producers do. */
     void produce(List<TransactionEvent> events) throws Exception {
-        kafka.produce(this.events, records(events));
-    }
-
-    static List<Map.Entry<byte[], byte[]>> records(List<TransactionEvent> events) {
-        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
-        for (TransactionEvent event : events) {
-            records.add(
-                    Map.entry(
-                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
-        }
-        return records;
+        kafka.produce(this.events, KafkaBroker.keyedByCard(events));
     }
 
     /** Generated card transactions: 400 cards at 100 merchants, deterministic for a seed. */

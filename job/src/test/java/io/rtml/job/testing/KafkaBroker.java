@@ -1,5 +1,8 @@
 package io.rtml.job.testing;
 
+import io.rtml.event.EventJson;
+import io.rtml.event.TransactionEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +143,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Sends records and waits until the broker has them all. */
+    /** Events as producers write them: keyed by card, the JSON of the event contract. */
+    public static List<Map.Entry<byte[], byte[]>> keyedByCard(List<TransactionEvent> events) {
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (TransactionEvent event : events) {
+            records.add(
+                    Map.entry(
+                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
+        }
+        return records;
+    }
+
     public void produce(String topic, List<Map.Entry<byte[], byte[]>> records) throws Exception {
         KafkaProducer<byte[], byte[]> producer = producer();
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>(records.size());
