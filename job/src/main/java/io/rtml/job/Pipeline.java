@@ -211,8 +211,14 @@ public final class Pipeline {
                                         .withIdleness(Duration.ofMillis(200)),
                                 Uids.LABELS_SOURCE_NAME)
                         .uid(Uids.LABELS_SOURCE);
+        // Only what the evaluation needs crosses the shuffle and waits in state, not the features.
+        DataStream<ScoredLabel> awaitingLabels =
+                scored.map(ScoredLabel::of)
+                        .uid(Uids.SCORES_FOR_EVALUATION)
+                        .name(Uids.SCORES_FOR_EVALUATION_NAME);
         DataStream<ScoredLabel> joined =
-                scored.keyBy(prediction -> prediction.eventId, Types.STRING)
+                awaitingLabels
+                        .keyBy(awaiting -> awaiting.eventId, Types.STRING)
                         .connect(
                                 labelled.keyBy(
                                         label -> label.eventId == null ? "" : label.eventId,

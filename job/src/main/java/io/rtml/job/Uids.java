@@ -29,6 +29,9 @@ public final class Uids {
     public static final String LABELS_SOURCE = "labels-source-v1";
     public static final String LABELS_SOURCE_NAME = "Kafka labels";
 
+    public static final String SCORES_FOR_EVALUATION = "scores-for-evaluation-v1";
+    public static final String SCORES_FOR_EVALUATION_NAME = "Scores for evaluation";
+
     public static final String LABEL_JOIN = "label-join-v1";
     public static final String LABEL_JOIN_NAME = "Predictions with labels";
 

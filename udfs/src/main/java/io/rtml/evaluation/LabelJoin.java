@@ -1,6 +1,5 @@
 package io.rtml.evaluation;
 
-import io.rtml.inference.Prediction;
 import io.rtml.metrics.MetricNames;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -17,7 +16,7 @@ import org.apache.flink.util.Collector;
  * expires after {@code ttl} (processing time): a label that never comes, or a label for an event
  * this job did not score, is dropped from the join then (and counted), never kept forever.
  */
-public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label, ScoredLabel> {
+public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label, ScoredLabel> {
     private static final long serialVersionUID = 1L;
 
     /** The states' names: part of the savepoint format. */
@@ -27,7 +26,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label,
 
     private final Duration ttl;
 
-    private transient ValueState<Prediction> prediction;
+    private transient ValueState<ScoredLabel> prediction;
     private transient ValueState<Label> label;
     private transient Counter joined;
     private transient Counter unreadable;
@@ -43,8 +42,8 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label,
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build();
-        ValueStateDescriptor<Prediction> predictionDescriptor =
-                new ValueStateDescriptor<>(PREDICTION_STATE, Prediction.class);
+        ValueStateDescriptor<ScoredLabel> predictionDescriptor =
+                new ValueStateDescriptor<>(PREDICTION_STATE, ScoredLabel.class);
         predictionDescriptor.enableTimeToLive(expiry);
         ValueStateDescriptor<Label> labelDescriptor =
                 new ValueStateDescriptor<>(LABEL_STATE, Label.class);
@@ -57,7 +56,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label,
     }
 
     @Override
-    public void processElement1(Prediction scored, Context ctx, Collector<ScoredLabel> out)
+    public void processElement1(ScoredLabel scored, Context ctx, Collector<ScoredLabel> out)
             throws Exception {
         Label known = label.value();
         if (known == null) {
@@ -75,7 +74,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label,
             unreadable.inc();
             return;
         }
-        Prediction known = prediction.value();
+        ScoredLabel known = prediction.value();
         if (known == null) {
             label.update(arrived);
         } else {
@@ -84,14 +83,9 @@ public class LabelJoin extends KeyedCoProcessFunction<String, Prediction, Label,
         }
     }
 
-    private void emit(Prediction scored, Label known, Collector<ScoredLabel> out) {
+    private void emit(ScoredLabel scored, Label known, Collector<ScoredLabel> out) {
         joined.inc();
-        out.collect(
-                new ScoredLabel(
-                        scored.eventId,
-                        scored.score,
-                        Prediction.FLAG.equals(scored.decision),
-                        known.label,
-                        scored.modelVersion));
+        scored.label = known.label;
+        out.collect(scored);
     }
 }

@@ -1,6 +1,8 @@
 package io.rtml.evaluation;
 
-/** A prediction with its label, once both are known. */
+import io.rtml.inference.Prediction;
+
+/** A prediction's score and decision with its label, once both are known. */
 public class ScoredLabel {
     public String eventId;
     public float score;
@@ -12,6 +14,16 @@ public class ScoredLabel {
     public long joinedAtMs;
 
     public ScoredLabel() {}
+
+    /** A prediction waiting for its label ({@link #label} -1 until it is known). */
+    public static ScoredLabel of(Prediction prediction) {
+        return new ScoredLabel(
+                prediction.eventId,
+                prediction.score,
+                Prediction.FLAG.equals(prediction.decision),
+                -1,
+                prediction.modelVersion);
+    }
 
     public ScoredLabel(
             String eventId, float score, boolean flagged, int label, String modelVersion) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class LabelJoinTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, Prediction, Label, ScoredLabel> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, ScoredLabel, Label, ScoredLabel> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -34,13 +34,14 @@ class LabelJoinTest {
         harness.close();
     }
 
-    private static Prediction prediction(String eventId, float score, String decision) {
+    /** A prediction as it enters the join: its score and decision, no label yet. */
+    private static ScoredLabel prediction(String eventId, float score, String decision) {
         Prediction prediction = new Prediction();
         prediction.eventId = eventId;
         prediction.score = score;
         prediction.decision = decision;
         prediction.modelVersion = "2";
-        return prediction;
+        return ScoredLabel.of(prediction);
     }
 
     private List<ScoredLabel> output() {
