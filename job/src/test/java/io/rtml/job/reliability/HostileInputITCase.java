@@ -30,7 +30,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -59,14 +58,7 @@ class HostileInputITCase {
     private static final int REUSED_IDS = 20;
     private static final int ODD_BUT_VALID = 20;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
-                            .setConfiguration(JobRun.clusterConfiguration())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
     private static KafkaBroker kafka;
     private static RedisServer redis;
@@ -85,12 +77,7 @@ class HostileInputITCase {
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test

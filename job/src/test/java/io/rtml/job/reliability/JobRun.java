@@ -23,8 +23,10 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.RemoteStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -71,6 +73,28 @@ final class JobRun {
         options.put("checkpoints.interval", "500 ms");
         options.put("checkpoints.directory", checkpoints.toUri().toString());
         options.put("job.parallelism", Integer.toString(PARALLELISM));
+    }
+
+    /**
+     * The mini cluster the reliability tests run the job on: one task manager with a slot per
+     * subtask, with {@link #clusterConfiguration}.
+     */
+    static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(PARALLELISM)
+                        .setConfiguration(clusterConfiguration())
+                        .build());
+    }
+
+    /** Closes what a test class started, in order; what was not started (null) is skipped. */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable service : started) {
+            if (service != null) {
+                service.close();
+            }
+        }
     }
 
     /** The test cluster's settings: metrics reach the REST API within half a second. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -33,14 +32,7 @@ class KafkaBrokerRestartITCase {
     private static final Duration DOWNTIME = Duration.ofSeconds(10);
     private static final int EVENTS = 4_000;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
-                            .setConfiguration(JobRun.clusterConfiguration())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
     private static KafkaBroker kafka;
     private static RedisServer redis;
@@ -62,12 +54,7 @@ class KafkaBrokerRestartITCase {
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test

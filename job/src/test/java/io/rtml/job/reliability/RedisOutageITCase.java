@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -38,14 +37,7 @@ class RedisOutageITCase {
     private static final int DURING = 2_000;
     private static final int AFTER = 1_000;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
-                            .setConfiguration(JobRun.clusterConfiguration())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
     private static KafkaBroker kafka;
     private static Path redisData;
@@ -75,12 +67,7 @@ class RedisOutageITCase {
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test

@@ -79,12 +79,7 @@ class SavepointUpgradeITCase {
         if (flink != null) {
             flink.closeAsync().get();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,14 +54,7 @@ class SecuredConnectionsITCase {
     private static final String REDIS_USER = "rtml";
     private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
-                            .setConfiguration(JobRun.clusterConfiguration())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
     @TempDir static Path secrets;
 
@@ -190,12 +182,7 @@ class SecuredConnectionsITCase {
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -44,14 +43,7 @@ class TaskFailuresITCase {
     private static final int EVENTS = 4_000;
     private static final long SEED = 20_261_123L;
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(JobRun.PARALLELISM)
-                            .setConfiguration(JobRun.clusterConfiguration())
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
     private static KafkaBroker kafka;
     private static RedisServer redis;
@@ -66,12 +58,7 @@ class TaskFailuresITCase {
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        JobRun.closeAll(kafka, redis);
     }
 
     @Test
