@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/train.py --data train.csv --out model-artifacts/fraud/1 \
         [--name fraud] [--version 1] [--seed 7] [--epochs 20] [--target-precision 0.8]
-    /usr/bin/python3 scripts/train.py --data heldout.csv --evaluate model-artifacts/fraud/2
+    /usr/bin/python3 scripts/train.py --data heldout.csv --evaluate model-artifacts/fraud/4
 
 Input: the CSV ``rtml backfill`` writes, with the header
 ``event_id,<entity ids...>,event_time,<features...>,label``; event_time is epoch milliseconds,

@@ -98,7 +98,7 @@ class DashboardMetricsITCase {
         Dashboard dashboard = Dashboard.read(DASHBOARD);
         assertThat(dashboard.metrics()).as("metrics the dashboard queries").hasSizeGreaterThan(20);
         Path repository = dir.resolve("model-artifacts");
-        for (String version : List.of("2", "3")) {
+        for (String version : List.of("4", "5")) {
             copy(
                     Repository.modelArtifacts().resolve("fraud").resolve(version),
                     repository.resolve("fraud").resolve(version));
@@ -134,15 +134,15 @@ class DashboardMetricsITCase {
                         .as("rows the model scored")
                         .isEqualTo(EVENTS);
 
-                // A fallback series appears with the first fallback: switch to version 3, which
+                // A fallback series appears with the first fallback: switch to version 5, which
                 // then goes missing from the repository before a row needs it, as when a model
                 // volume loses it. The rows that follow get the fallback score.
                 kafka.produce(
                         "model-control",
-                        List.of(Map.entry(new byte[0], ModelControl.write("fraud", "3", null))));
+                        List.of(Map.entry(new byte[0], ModelControl.write("fraud", "5", null))));
                 scrape = awaitScrape(s -> s.sum(RTML + "model_switches") == 1);
                 assertThat(scrape.sum(RTML + "model_switches")).as("model switches").isEqualTo(1);
-                delete(repository.resolve("fraud").resolve("3"));
+                delete(repository.resolve("fraud").resolve("5"));
                 kafka.produce("events", KafkaBroker.keyedByCard(unscored));
                 scrape =
                         awaitScrape(
@@ -217,7 +217,7 @@ class DashboardMetricsITCase {
                         });
         assertThat(scrape.quantile(RTML + "inference_batch_size", "0.99"))
                 .isBetween(1.0, (double) BATCH_SIZE);
-        assertThat(scrape.sum(RTML + "active_model_version")).isEqualTo(3);
+        assertThat(scrape.sum(RTML + "active_model_version")).isEqualTo(5);
 
         // The score distribution: ten buckets, 0.0 to 0.9, adding up to the scored rows, and
         // not all in one.
@@ -271,7 +271,7 @@ class DashboardMetricsITCase {
         options.put("kafka.bootstrap-servers", kafka.bootstrapServers());
         options.put("redis.uri", redis.uri());
         options.put("model.repository", repository.toString());
-        options.put("model.version", "2");
+        options.put("model.version", "4");
         options.put("checkpoints.interval", "500 ms");
         options.put("checkpoints.directory", dir.resolve("checkpoints").toUri().toString());
         options.put("job.parallelism", "1");

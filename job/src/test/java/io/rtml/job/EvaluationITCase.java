@@ -140,7 +140,7 @@ class EvaluationITCase {
 
             assertThat(everyLabel.get("labelled").asLong()).isEqualTo(EVENTS);
             assertThat(everyLabel.get("positives").asLong()).isEqualTo(frauds);
-            assertThat(everyLabel.get("model_versions").asText()).isEqualTo("2");
+            assertThat(everyLabel.get("model_versions").asText()).isEqualTo("4");
             assertThat(everyLabel.get("pr_auc").asDouble()).isEqualTo(expected.prAuc());
             assertThat(everyLabel.get("precision").asDouble()).isEqualTo(expected.precision());
             assertThat(everyLabel.get("recall").asDouble()).isEqualTo(expected.recall());

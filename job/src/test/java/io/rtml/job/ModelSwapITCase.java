@@ -104,9 +104,9 @@ class ModelSwapITCase {
                 kafka.produce(
                         "model-control",
                         List.of(
-                                control("4", null), // its model file is not TorchScript
-                                control("5", null), // its inputs are not the features
-                                control("3", "2")));
+                                control("7", null), // its model file is not TorchScript
+                                control("8", null), // its inputs are not the features
+                                control("5", "4")));
                 kafka.produce(
                         "events", KafkaBroker.keyedByCard(events.subList(EVENTS / 2, EVENTS)));
 
@@ -129,10 +129,10 @@ class ModelSwapITCase {
             // Only the versions that could serve served; both did.
             Map<String, Long> byVersion = new TreeMap<>();
             committed.forEach(p -> byVersion.merge(p.modelVersion, 1L, Long::sum));
-            assertThat(byVersion.keySet()).containsExactly("2", "3");
+            assertThat(byVersion.keySet()).containsExactly("4", "5");
             assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
 
-            // Each card switches once: in its own event order, all 2s come before all 3s.
+            // Each card switches once: in its own event order, all 4s come before all 5s.
             Map<String, Integer> order = new HashMap<>();
             for (int i = 0; i < events.size(); i++) {
                 order.put(events.get(i).eventId, i);
@@ -147,20 +147,20 @@ class ModelSwapITCase {
                 String sequence = String.join("", card.getValue().values());
                 assertThat(sequence)
                         .as("versions of %s in event order", card.getKey())
-                        .matches("2*3*");
+                        .matches("4*5*");
             }
 
-            // The challenger scored every event the champion 3 scored, and says so.
+            // The challenger scored every event the champion 5 scored, and says so.
             Map<String, Prediction> byId = new HashMap<>();
             committed.forEach(p -> byId.put(p.eventId, p));
-            long scoredBy3 = committed.stream().filter(p -> p.modelVersion.equals("3")).count();
-            assertThat(shadows).hasSize((int) scoredBy3);
+            long scoredBy5 = committed.stream().filter(p -> p.modelVersion.equals("5")).count();
+            assertThat(shadows).hasSize((int) scoredBy5);
             for (ConsumerRecord<byte[], byte[]> record : shadows) {
                 JsonNode shadow = JSON.readTree(record.value());
                 Prediction champion = byId.get(shadow.get("event_id").asText());
-                assertThat(champion.modelVersion).isEqualTo("3");
-                assertThat(shadow.get("model_version").asText()).isEqualTo("2");
-                assertThat(shadow.get("champion_version").asText()).isEqualTo("3");
+                assertThat(champion.modelVersion).isEqualTo("5");
+                assertThat(shadow.get("model_version").asText()).isEqualTo("4");
+                assertThat(shadow.get("champion_version").asText()).isEqualTo("5");
                 assertThat((float) shadow.get("champion_score").asDouble())
                         .isEqualTo(champion.score);
                 assertThat(shadow.get("agrees").asBoolean())
@@ -210,22 +210,22 @@ class ModelSwapITCase {
     }
 
     /**
-     * The shipped versions 2 and 3, a version 4 whose model is not TorchScript, a version 5 that
+     * The shipped versions 4 and 5, a version 7 whose model is not TorchScript, a version 8 that
      * takes other inputs.
      */
     private Path repositoryWithBadVersions() throws Exception {
         Path repository = dir.resolve("model-artifacts");
         Path shipped = Repository.modelArtifacts().resolve("fraud");
-        for (String version : List.of("2", "3")) {
+        for (String version : List.of("4", "5")) {
             copy(shipped.resolve(version), repository.resolve("fraud").resolve(version));
         }
-        Path corrupt = repository.resolve("fraud").resolve("4");
-        copy(shipped.resolve("3"), corrupt);
+        Path corrupt = repository.resolve("fraud").resolve("7");
+        copy(shipped.resolve("5"), corrupt);
         Files.writeString(corrupt.resolve("model.pt"), "not a model");
-        setVersion(corrupt, "4", null);
-        Path otherInputs = repository.resolve("fraud").resolve("5");
-        copy(shipped.resolve("3"), otherInputs);
-        setVersion(otherInputs, "5", "merchant_risk");
+        setVersion(corrupt, "7", null);
+        Path otherInputs = repository.resolve("fraud").resolve("8");
+        copy(shipped.resolve("5"), otherInputs);
+        setVersion(otherInputs, "8", "merchant_risk");
         return repository;
     }
 

@@ -8,6 +8,7 @@ public final class EventFields {
     public static final String EVENT_ID = "event_id";
     public static final String CARD_ID = "card_id";
     public static final String MERCHANT_ID = "merchant_id";
+    public static final String MERCHANT_CATEGORY = "merchant_category";
     public static final String AMOUNT = "amount";
     public static final String CURRENCY = "currency";
     public static final String COUNTRY = "country";

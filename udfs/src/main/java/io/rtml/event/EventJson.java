@@ -21,6 +21,9 @@ public final class EventJson {
             json.writeStringField(EventFields.EVENT_ID, event.eventId);
             json.writeStringField(EventFields.CARD_ID, event.cardId);
             json.writeStringField(EventFields.MERCHANT_ID, event.merchantId);
+            if (event.merchantCategory != null) {
+                json.writeStringField(EventFields.MERCHANT_CATEGORY, event.merchantCategory);
+            }
             json.writeNumberField(EventFields.AMOUNT, event.amount);
             json.writeStringField(EventFields.CURRENCY, event.currency);
             json.writeStringField(EventFields.COUNTRY, event.country);

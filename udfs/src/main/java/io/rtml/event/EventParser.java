@@ -70,6 +70,11 @@ public final class EventParser {
                     case EventFields.EVENT_ID -> event.eventId = id(parser, token, field);
                     case EventFields.CARD_ID -> event.cardId = id(parser, token, field);
                     case EventFields.MERCHANT_ID -> event.merchantId = id(parser, token, field);
+                    case EventFields.MERCHANT_CATEGORY ->
+                            event.merchantCategory =
+                                    token == JsonToken.VALUE_NULL
+                                            ? null
+                                            : merchantCategory(parser, token);
                     case EventFields.AMOUNT -> {
                         event.amount = amount(parser, token);
                         amountSeen = true;
@@ -165,6 +170,24 @@ public final class EventParser {
         if (!valid) {
             throw new InvalidEventException(
                     field, "expected " + length + " upper-case letters, got " + quote(text));
+        }
+        return text;
+    }
+
+    /** An ISO 18245 merchant category code: exactly four ASCII digits, kept as text ("0742"). */
+    private static String merchantCategory(JsonParser parser, JsonToken token)
+            throws IOException, InvalidEventException {
+        String text = string(parser, token, EventFields.MERCHANT_CATEGORY);
+        boolean valid = text.length() == 4;
+        for (int i = 0; valid && i < 4; i++) {
+            char c = text.charAt(i);
+            valid = c >= '0' && c <= '9';
+        }
+        if (!valid) {
+            throw new InvalidEventException(
+                    EventFields.MERCHANT_CATEGORY,
+                    "expected a four-digit ISO 18245 merchant category code such as \"5411\", got "
+                            + quote(text));
         }
         return text;
     }

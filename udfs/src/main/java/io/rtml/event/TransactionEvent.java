@@ -16,6 +16,12 @@ public class TransactionEvent {
 
     public String merchantId;
 
+    /**
+     * The merchant's ISO 18245 category code (MCC), four digits, or {@code null} when the producer
+     * did not send one.
+     */
+    public String merchantCategory;
+
     /** Amount in the transaction's currency; finite and not negative. */
     public double amount;
 
@@ -50,6 +56,7 @@ public class TransactionEvent {
                 && Objects.equals(eventId, that.eventId)
                 && Objects.equals(cardId, that.cardId)
                 && Objects.equals(merchantId, that.merchantId)
+                && Objects.equals(merchantCategory, that.merchantCategory)
                 && Objects.equals(currency, that.currency)
                 && Objects.equals(country, that.country)
                 && channel == that.channel
@@ -70,6 +77,8 @@ public class TransactionEvent {
                 + cardId
                 + ", merchantId="
                 + merchantId
+                + ", merchantCategory="
+                + merchantCategory
                 + ", amount="
                 + amount
                 + ", currency="

@@ -12,6 +12,7 @@ public enum EventField {
     AMOUNT("amount", e -> e.amount, null),
     CARD_ID("card_id", null, e -> e.cardId),
     MERCHANT_ID("merchant_id", null, e -> e.merchantId),
+    MERCHANT_CATEGORY("merchant_category", null, e -> e.merchantCategory),
     CURRENCY("currency", null, e -> e.currency),
     COUNTRY("country", null, e -> e.country),
     CHANNEL("channel", null, e -> e.channel.wireName()),

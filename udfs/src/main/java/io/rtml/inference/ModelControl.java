@@ -11,7 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * A record of the model-control topic (README, "Model hot swap"): which model version is to be
- * active, e.g. {@code {"model": "fraud", "version": "3", "shadow_version": "4"}}. A record that is
+ * active, e.g. {@code {"model": "fraud", "version": "5", "shadow_version": "4"}}. A record that is
  * not one is kept with {@link #error} set, so the router reports it instead of dropping it.
  */
 public class ModelControl {

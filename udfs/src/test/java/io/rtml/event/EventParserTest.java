@@ -30,6 +30,7 @@ class EventParserTest {
         assertThat(event.eventId).isEqualTo("e-1");
         assertThat(event.cardId).isEqualTo("card-1");
         assertThat(event.merchantId).isEqualTo("m-1");
+        assertThat(event.merchantCategory).isEqualTo("5816");
         assertThat(event.amount).isEqualTo(12.5);
         assertThat(event.currency).isEqualTo("EUR");
         assertThat(event.country).isEqualTo("DE");
@@ -63,6 +64,30 @@ class EventParserTest {
     @Test
     void readsAnEventWithNullDeviceIdAsHavingNone() throws Exception {
         assertThat(EventParser.parse(with("device_id", "null"), 0).deviceId).isNull();
+    }
+
+    @Test
+    void readsAnEventWithoutMerchantCategoryAsHavingNone() throws Exception {
+        assertThat(EventParser.parse(without("merchant_category"), 0).merchantCategory).isNull();
+        assertThat(EventParser.parse(with("merchant_category", "null"), 0).merchantCategory)
+                .isNull();
+    }
+
+    @Test
+    void keepsTheLeadingZeroOfAMerchantCategory() throws Exception {
+        assertThat(EventParser.parse(with("merchant_category", "\"0742\""), 0).merchantCategory)
+                .isEqualTo("0742");
+    }
+
+    @ParameterizedTest(name = "refuses merchant_category {0}")
+    @ValueSource(strings = {"\"541\"", "\"54111\"", "\"54a1\"", "\"\"", "\" 5411\"", "\"٥٤١١\""})
+    void refusesAMerchantCategoryThatIsNotFourDigits(String value) {
+        assertRefused(
+                with("merchant_category", value),
+                "merchant_category",
+                "merchant_category: expected a four-digit ISO 18245 merchant category code such as"
+                        + " \"5411\", got "
+                        + value);
     }
 
     @Test
@@ -150,9 +175,9 @@ class EventParserTest {
                 .isEqualTo(EventParser.MAX_EVENT_TIME_MS - 1);
     }
 
-    @ParameterizedTest(name = "round trip with device id {0}")
+    @ParameterizedTest(name = "round trip with device id and merchant category \"{0}\"")
     @ValueSource(strings = {"d-7", ""})
-    void readsBackWhatEventJsonWrites(String device) throws Exception {
+    void readsBackWhatEventJsonWrites(String optional) throws Exception {
         TransactionEvent event = new TransactionEvent();
         event.eventId = "e-42";
         event.cardId = "card-ü-\"quoted\"";
@@ -162,7 +187,8 @@ class EventParserTest {
         event.country = "JP";
         event.channel = Channel.ATM;
         event.eventTimeMs = EVENT_TIME_MS;
-        event.deviceId = device.isEmpty() ? null : device;
+        event.deviceId = optional.isEmpty() ? null : optional;
+        event.merchantCategory = optional.isEmpty() ? null : "6011";
         event.ingestTimeMs = INGEST_TIME_MS;
 
         assertThat(EventParser.parse(EventJson.write(event), INGEST_TIME_MS)).isEqualTo(event);
@@ -212,7 +238,9 @@ class EventParserTest {
                 Arguments.of("currency", "978", "expected a string, got the number 978"),
                 Arguments.of("country", "true", "expected a string, got a boolean"),
                 Arguments.of("channel", "1", "expected a string, got the number 1"),
-                Arguments.of("device_id", "7", "expected a string, got the number 7"));
+                Arguments.of("device_id", "7", "expected a string, got the number 7"),
+                Arguments.of(
+                        "merchant_category", "5411", "expected a string, got the number 5411"));
     }
 
     @ParameterizedTest(name = "refuses {0} = {1}")
@@ -528,6 +556,7 @@ class EventParserTest {
         fields.put("event_id", "\"e-1\"");
         fields.put("card_id", "\"card-1\"");
         fields.put("merchant_id", "\"m-1\"");
+        fields.put("merchant_category", "\"5816\"");
         fields.put("amount", "12.5");
         fields.put("currency", "\"EUR\"");
         fields.put("country", "\"DE\"");

@@ -60,7 +60,7 @@ class EntityStateCodecTest {
                             .country(random.nextBoolean() ? "DE" : "FR")
                             .device(random.nextBoolean() ? null : "d" + random.nextInt(3))
                             .build();
-            float[] values = new float[33];
+            float[] values = new float[42];
             card.computeAndAdd(cardState, event, values);
             merchant.computeAndAdd(merchantState, event, values);
 
@@ -74,8 +74,9 @@ class EntityStateCodecTest {
 
     @Test
     void keepsATypicalCardInAFewHundredBytes() {
-        // The shipped spec's card: one numeric field (amount) and three categorical ones
-        // (merchant, country, device). Five purchases in a day, in five buckets.
+        // The shipped spec's card: one numeric field (amount) and four categorical ones
+        // (merchant, country, device, merchant category). Five purchases in a day, in five
+        // buckets.
         EntityFeatures card = new EntityFeatures(ShippedSpec.load(), "card");
         EntityState state = card.newState();
         long[] hours = {8, 11, 14, 17, 20};
@@ -84,11 +85,12 @@ class EntityStateCodecTest {
                     state,
                     event("e-" + i)
                             .merchant("m-" + i)
+                            .category("5411")
                             .at(MIDNIGHT_MS + hours[i] * HOUR + i * 7 * MINUTE)
                             .amount(10 + i)
                             .device("d-1")
                             .build(),
-                    new float[33]);
+                    new float[42]);
         }
 
         byte[] bytes = EntityStateCodec.encode(state);
@@ -99,9 +101,9 @@ class EntityStateCodecTest {
         // later gaps of 187 minutes), its count (1), 4 doubles for amount (32), and per categorical
         // field a
         // set size (1) and one 4-byte hash.
-        int bucket = 1 + 32 + 3 * (1 + 4);
+        int bucket = 1 + 32 + 4 * (1 + 4);
         assertThat(bytes).hasSize(header + (4 + bucket) + 4 * (2 + bucket));
-        assertThat(bytes.length).isEqualTo(281).isLessThan(300);
+        assertThat(bytes.length).isEqualTo(306).isLessThan(320);
     }
 
     @Test
@@ -147,12 +149,12 @@ class EntityStateCodecTest {
         EntityFeatures merchant = new EntityFeatures(ShippedSpec.load(), "merchant");
         EntityFeatures card = new EntityFeatures(ShippedSpec.load(), "card");
         EntityState state = merchant.newState();
-        merchant.computeAndAdd(state, event("e-1").build(), new float[33]);
+        merchant.computeAndAdd(state, event("e-1").build(), new float[42]);
 
         assertThatThrownBy(() -> card.decode(EntityStateCodec.encode(state)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 numeric and 1 categorical fields")
-                .hasMessageContaining("needs 1 and 3")
+                .hasMessageContaining("needs 1 and 4")
                 .hasMessageEndingWith("a changed spec needs new operator uids (see the README)");
     }
 

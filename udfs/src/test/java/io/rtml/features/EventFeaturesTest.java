@@ -9,6 +9,7 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.features.spec.FeatureSpecLoader;
 import io.rtml.features.spec.Transform;
+import io.rtml.testing.ShippedSpec;
 import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,34 @@ class EventFeaturesTest {
     void leavesEveryOneHotColumnAtZeroForAnAbsentValue() {
         assertThat(new EventFeatures(DEVICE_ONE_HOT).compute(event("e-1").device(null).build()))
                 .containsExactly(0f, 0f);
+    }
+
+    @Test
+    void encodesTheShippedSpecsMerchantCategoryOverItsTenCodes() {
+        FeatureSpec shipped = ShippedSpec.load();
+        EventFeatures features = new EventFeatures(shipped);
+        int at = shipped.columns().indexOf("merchant_category_5411");
+
+        assertThat(shipped.columns().subList(at, at + 10))
+                .containsExactly(
+                        "merchant_category_5411",
+                        "merchant_category_5812",
+                        "merchant_category_5541",
+                        "merchant_category_5311",
+                        "merchant_category_5999",
+                        "merchant_category_4111",
+                        "merchant_category_5732",
+                        "merchant_category_5944",
+                        "merchant_category_5815",
+                        "merchant_category_5816");
+        float[] games = features.compute(event("e-1").category("5816").build());
+        assertThat(Arrays.copyOfRange(games, at, at + 10))
+                .containsExactly(0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 1f);
+        // Cash machines are not listed (channel_atm says it), nor is an absent category.
+        for (String unlisted : new String[] {"6011", null}) {
+            float[] values = features.compute(event("e-1").category(unlisted).build());
+            assertThat(Arrays.copyOfRange(values, at, at + 10)).as(unlisted).containsOnly(0f);
+        }
     }
 
     // ---- hashed ----

@@ -87,7 +87,7 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.decision)
                     .isEqualTo(prediction.score >= threshold ? Prediction.FLAG : Prediction.PASS);
             assertThat(prediction.modelName).isEqualTo("fraud");
-            assertThat(prediction.modelVersion).isEqualTo("2");
+            assertThat(prediction.modelVersion).isEqualTo("4");
             assertThat(prediction.featureSet).isEqualTo(ShippedSpec.ID);
             assertThat(prediction.fallbackReason).isNull();
             assertThat(prediction.features).containsExactly(vector.values);
@@ -152,7 +152,7 @@ class BatchingInferenceFunctionTest {
             assertThat(prediction.eventTimeMs).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.ingestTimeMs).isEqualTo(vector.ingestTimeMs);
             assertThat(prediction.modelName).isEqualTo("fraud");
-            assertThat(prediction.modelVersion).isEqualTo("2");
+            assertThat(prediction.modelVersion).isEqualTo("4");
             assertThat(prediction.featureSet).isEqualTo(ShippedSpec.ID);
             assertThat(prediction.features).containsExactly(vector.values);
         }
@@ -187,7 +187,7 @@ class BatchingInferenceFunctionTest {
                 new InferenceSettings(
                         ShippedModel.directory().getParent().getParent().toString(),
                         "fraud",
-                        "2",
+                        "4",
                         null,
                         InferenceDevice.CPU,
                         ShippedSpec.ID,
@@ -204,7 +204,7 @@ class BatchingInferenceFunctionTest {
             assertThatThrownBy(harness::open)
                     .isInstanceOf(ModelContractException.class)
                     .hasMessage(
-                            "model fraud/2 does not match feature set fraud-v2: inputs are in"
+                            "model fraud/4 does not match feature set fraud-v3: inputs are in"
                                     + " another order: position 0 is amount_log1p in the model and"
                                     + " channel_pos in the features");
         } finally {
@@ -216,12 +216,12 @@ class BatchingInferenceFunctionTest {
     void scoresEachRowWithItsOwnVersionAndAShadowAlongside() throws Exception {
         List<FeatureVector> vectors = vectors(200, 5);
         for (int i = 0; i < vectors.size(); i++) {
-            vectors.get(i).modelVersion = i % 2 == 0 ? "2" : "3";
-            vectors.get(i).shadowVersion = i % 2 == 0 ? "3" : null;
+            vectors.get(i).modelVersion = i % 2 == 0 ? "4" : "5";
+            vectors.get(i).shadowVersion = i % 2 == 0 ? "5" : null;
         }
-        try (TorchScriptModel three =
+        try (TorchScriptModel five =
                 TorchScriptModel.load(
-                        ModelArtifact.load(ShippedModel.directory().resolveSibling("3")))) {
+                        ModelArtifact.load(ShippedModel.directory().resolveSibling("5")))) {
             List<StreamRecord<? extends Prediction>> out =
                     run(
                             new BatchingInferenceFunction(settings(32, Duration.ofMillis(2), 1)),
@@ -233,17 +233,17 @@ class BatchingInferenceFunctionTest {
             for (StreamRecord<? extends Prediction> record : out) {
                 Prediction prediction = record.getValue();
                 FeatureVector vector = byId.get(prediction.eventId);
-                TorchScriptModel champion = vector.modelVersion.equals("2") ? reference : three;
+                TorchScriptModel champion = vector.modelVersion.equals("4") ? reference : five;
                 assertThat(prediction.modelVersion).isEqualTo(vector.modelVersion);
                 assertThat(prediction.score)
                         .isCloseTo(score(champion, vector.values), within(SCORE_TOLERANCE));
                 assertThat(prediction.shadowVersion).isEqualTo(vector.shadowVersion);
                 if (vector.shadowVersion != null) {
                     assertThat(prediction.shadowScore)
-                            .isCloseTo(score(three, vector.values), within(SCORE_TOLERANCE));
+                            .isCloseTo(score(five, vector.values), within(SCORE_TOLERANCE));
                     assertThat(prediction.shadowDecision)
                             .isEqualTo(
-                                    prediction.shadowScore >= three.artifact().threshold()
+                                    prediction.shadowScore >= five.artifact().threshold()
                                             ? Prediction.FLAG
                                             : Prediction.PASS);
                 }
@@ -286,7 +286,7 @@ class BatchingInferenceFunctionTest {
         return new InferenceSettings(
                 ShippedModel.directory().getParent().getParent().toString(),
                 "fraud",
-                "2",
+                "4",
                 null,
                 InferenceDevice.CPU,
                 ShippedSpec.ID,
@@ -335,7 +335,7 @@ class BatchingInferenceFunctionTest {
             vector.values = rows.add(event);
             vector.featureSet = ShippedSpec.ID;
             vector.modelName = "fraud";
-            vector.modelVersion = "2";
+            vector.modelVersion = "4";
             vectors.add(vector);
         }
         return vectors;

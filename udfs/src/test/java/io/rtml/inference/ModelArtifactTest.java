@@ -41,7 +41,7 @@ class ModelArtifactTest {
 
         assertThat(artifact.directory()).isEqualTo(directory);
         assertThat(artifact.name()).isEqualTo("fraud");
-        assertThat(artifact.version()).isEqualTo("2");
+        assertThat(artifact.version()).isEqualTo("4");
         assertThat(artifact.modelFile()).isEqualTo(directory.resolve("model.pt"));
         assertThat(artifact.outputName()).isEqualTo("fraud_probability");
         assertThat(artifact.threshold()).isEqualTo(threshold).isBetween(0.0, 1.0);
@@ -59,7 +59,7 @@ class ModelArtifactTest {
     void findsTheArtifactByRepositoryNameAndVersion() {
         Path repository = ShippedModel.repositoryRoot().resolve("model-artifacts");
 
-        assertThat(ModelArtifact.directory(repository, "fraud", "2"))
+        assertThat(ModelArtifact.directory(repository, "fraud", "4"))
                 .isEqualTo(ShippedModel.directory());
     }
 
@@ -237,7 +237,7 @@ class ModelArtifactTest {
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/2 does not match feature set fraud-v2: it needs"
+                        "model fraud/4 does not match feature set fraud-v3: it needs"
                                 + " [hour_cos, card_new_device_24h], which the features lack");
     }
 
@@ -249,7 +249,7 @@ class ModelArtifactTest {
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/2 does not match feature set fraud-v2: it does not take"
+                        "model fraud/4 does not match feature set fraud-v3: it does not take"
                                 + " [merchant_risk]");
     }
 
@@ -258,10 +258,10 @@ class ModelArtifactTest {
         List<String> features = new ArrayList<>(COLUMNS);
         features.set(0, "amount");
 
-        assertThatThrownBy(() -> shipped().checkInputs("fraud-v3", features))
+        assertThatThrownBy(() -> shipped().checkInputs("fraud-v4", features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/2 does not match feature set fraud-v3: it needs"
+                        "model fraud/4 does not match feature set fraud-v4: it needs"
                                 + " [amount_log1p], which the features lack; it does not take"
                                 + " [amount]");
     }
@@ -269,13 +269,14 @@ class ModelArtifactTest {
     @Test
     void refusesReorderedFeaturesNamingTheFirstPositionThatDiffers() {
         List<String> features = new ArrayList<>(COLUMNS);
-        Collections.swap(features, 12, 13);
+        int hour = features.indexOf("hour_sin");
+        Collections.swap(features, hour, hour + 1);
 
         assertThatThrownBy(() -> shipped().checkInputs(FEATURE_SET, features))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessage(
-                        "model fraud/2 does not match feature set fraud-v2: inputs are in another"
-                                + " order: position 12 is hour_sin in the model and hour_cos in"
+                        "model fraud/4 does not match feature set fraud-v3: inputs are in another"
+                                + " order: position 22 is hour_sin in the model and hour_cos in"
                                 + " the features");
     }
 

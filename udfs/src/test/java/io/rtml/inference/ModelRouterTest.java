@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The model choice: what the control topic asks for, checked before it takes traffic. */
 class ModelRouterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ModelChoice INITIAL = new ModelChoice("fraud", "2", null);
+    private static final ModelChoice INITIAL = new ModelChoice("fraud", "4", null);
 
     @TempDir Path repository;
 
@@ -37,12 +37,12 @@ class ModelRouterTest {
     @BeforeEach
     void repositoryWithGoodAndBadVersions() throws Exception {
         Path shipped = ShippedModel.directory().getParent();
-        copy(shipped.resolve("2"), repository.resolve("fraud/2"));
-        copy(shipped.resolve("3"), repository.resolve("fraud/3"));
-        copy(shipped.resolve("3"), repository.resolve("fraud/7"));
+        copy(shipped.resolve("4"), repository.resolve("fraud/4"));
+        copy(shipped.resolve("5"), repository.resolve("fraud/5"));
+        copy(shipped.resolve("5"), repository.resolve("fraud/7"));
         Files.writeString(repository.resolve("fraud/7/model.pt"), "not TorchScript");
         edit(repository.resolve("fraud/7"), "7", null);
-        copy(shipped.resolve("3"), repository.resolve("fraud/8"));
+        copy(shipped.resolve("5"), repository.resolve("fraud/8"));
         edit(repository.resolve("fraud/8"), "8", "merchant_risk");
         harness = harness(null);
     }
@@ -56,42 +56,42 @@ class ModelRouterTest {
     void routesWithTheConfiguredVersionUntilTheControlTopicSaysOtherwise() throws Exception {
         assertThat(route("e-1")).isEqualTo(INITIAL);
 
-        control("3", null);
+        control("5", null);
 
-        assertThat(route("e-2")).isEqualTo(new ModelChoice("fraud", "3", null));
+        assertThat(route("e-2")).isEqualTo(new ModelChoice("fraud", "5", null));
     }
 
     @Test
     void switchesWithAShadowAndRollsBack() throws Exception {
-        control("3", "2");
-        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "3", "2"));
+        control("5", "4");
+        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "5", "4"));
 
-        control("2", null);
+        control("4", null);
         assertThat(route("e-2")).isEqualTo(INITIAL);
     }
 
     @Test
     void refusesVersionsThatCannotServeAndKeepsTheCurrentOne() throws Exception {
-        control("3", null);
+        control("5", null);
         control("7", null); // not a TorchScript model
         control("8", null); // takes an input the features lack
         control("9", null); // not in the repository
-        control("3", "8"); // a shadow that cannot serve refuses the whole record
+        control("5", "8"); // a shadow that cannot serve refuses the whole record
         harness.processBroadcastElement(
                 ModelControl.parse("{\"model\": 3}".getBytes(StandardCharsets.UTF_8), 9), 0);
 
-        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "3", null));
+        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "5", null));
     }
 
     @Test
     void keepsTheChoiceAcrossASnapshotAndRestore() throws Exception {
-        control("3", "2");
+        control("5", "4");
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         harness.close();
 
         harness = harness(snapshot);
 
-        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "3", "2"));
+        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "5", "4"));
     }
 
     @Test

@@ -132,7 +132,7 @@ class TorchScriptModelTest {
         assertThatThrownBy(() -> TorchScriptModel.load(artifact))
                 .isInstanceOf(ModelContractException.class)
                 .hasMessageStartingWith(
-                        "cannot load model fraud/2 from " + dir.resolve("model.pt") + ": ");
+                        "cannot load model fraud/4 from " + dir.resolve("model.pt") + ": ");
     }
 
     @Test
@@ -149,7 +149,8 @@ class TorchScriptModelTest {
 
         assertThatThrownBy(() -> TorchScriptModel.load(artifact))
                 .isInstanceOf(ModelContractException.class)
-                .hasMessageStartingWith("model fraud/2 failed on a batch of 30 inputs: ");
+                .hasMessageStartingWith(
+                        "model fraud/4 failed on a batch of " + (COLUMNS - 1) + " inputs: ");
     }
 
     private void copyMetadata(Path from) throws Exception {

@@ -42,7 +42,7 @@ class PredictionJsonTest {
         assertThat(json.get("decision").asText()).isEqualTo("flag");
         assertThat(json.get("model").asText()).isEqualTo("fraud");
         assertThat(json.get("model_version").asText()).isEqualTo("2");
-        assertThat(json.get("feature_set").asText()).isEqualTo("fraud-v2");
+        assertThat(json.get("feature_set").asText()).isEqualTo("fraud-v3");
         assertThat(json.get("fallback").isNull()).isTrue();
     }
 
@@ -90,7 +90,7 @@ class PredictionJsonTest {
                 .startsWith(
                         "{\"amount_log1p\":-1.0,\"channel_pos\":-0.5,\"channel_online\":0.0,"
                                 + "\"channel_atm\":1.0E-5,\"country_0\":3.4E38,")
-                .endsWith(",\"merchant_amount_mean_1h_log1p\":14.0}");
+                .endsWith(",\"merchant_amount_mean_1h_log1p\":19.5}");
         JsonNode json = JSON.readTree(written);
         assertThat(fieldNames(json)).isEqualTo(names);
         for (int i = 0; i < values.length; i++) {
@@ -133,7 +133,7 @@ class PredictionJsonTest {
                                 "decision", "pass",
                                 "model", "fraud",
                                 "model_version", "1",
-                                "feature_set", "fraud-v2"));
+                                "feature_set", "fraud-v3"));
         record.put("fallback", "model_error");
 
         Prediction read = PredictionJson.read(JSON.writeValueAsBytes(record));
@@ -147,7 +147,7 @@ class PredictionJsonTest {
         assertThat(read.decision).isEqualTo("pass");
         assertThat(read.modelName).isEqualTo("fraud");
         assertThat(read.modelVersion).isEqualTo("1");
-        assertThat(read.featureSet).isEqualTo("fraud-v2");
+        assertThat(read.featureSet).isEqualTo("fraud-v3");
         assertThat(read.fallbackReason).isEqualTo("model_error");
         assertThat(read.features).isNull();
     }

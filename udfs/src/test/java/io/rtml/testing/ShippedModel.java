@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /** The model artifact shipped in the repository, found from whichever directory tests run in. */
 public final class ShippedModel {
     public static final String NAME = "fraud";
-    public static final String VERSION = "2";
+    public static final String VERSION = "4";
 
     private ShippedModel() {}
 
@@ -23,7 +23,7 @@ public final class ShippedModel {
         return dir;
     }
 
-    /** {@code model-artifacts/fraud/2}. */
+    /** {@code model-artifacts/fraud/4}. */
     public static Path directory() {
         return repositoryRoot().resolve("model-artifacts").resolve(NAME).resolve(VERSION);
     }

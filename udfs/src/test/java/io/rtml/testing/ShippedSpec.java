@@ -7,7 +7,7 @@ import java.nio.file.Path;
 /** The feature spec shipped with the job, found from whichever directory tests run in. */
 public final class ShippedSpec {
     /** What the shipped spec's vectors and the shipped model refer to it by. */
-    public static final String ID = "fraud-v2";
+    public static final String ID = "fraud-v3";
 
     private static FeatureSpec spec;
 

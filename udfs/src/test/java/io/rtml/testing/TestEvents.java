@@ -16,8 +16,8 @@ public final class TestEvents {
     }
 
     /**
-     * A fluent builder; defaults: card {@code card-1} at merchant {@code m-1}, 25.00 EUR at a POS
-     * in DE, no device.
+     * A fluent builder; defaults: card {@code card-1} at merchant {@code m-1} (no category), 25.00
+     * EUR at a POS in DE, no device.
      */
     public static final class Builder {
         private final TransactionEvent event = new TransactionEvent();
@@ -51,6 +51,11 @@ public final class TestEvents {
 
         public Builder at(String isoInstant) {
             return at(Instant.parse(isoInstant).toEpochMilli());
+        }
+
+        public Builder category(String merchantCategory) {
+            event.merchantCategory = merchantCategory;
+            return this;
         }
 
         public Builder amount(double amount) {
@@ -88,6 +93,7 @@ public final class TestEvents {
             copy.eventId = event.eventId;
             copy.cardId = event.cardId;
             copy.merchantId = event.merchantId;
+            copy.merchantCategory = event.merchantCategory;
             copy.amount = event.amount;
             copy.currency = event.currency;
             copy.country = event.country;

@@ -2,12 +2,14 @@ package io.rtml.job.bench;
 
 import io.rtml.event.Channel;
 import io.rtml.event.TransactionEvent;
+import io.rtml.job.generator.TransactionGenerator;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**
  * Cheap, deterministic card transactions for benchmarks: event {@code i} is a pure function of
  * {@code i}, so any subtask can make any of them. Each of {@code entities} cards transacts about
- * {@code perEntityPerDay} times a simulated day at merchants drawn from {@code entities / 20}.
+ * {@code perEntityPerDay} times a simulated day at merchants drawn from {@code entities / 20}, each
+ * of one category.
  */
 public final class SyntheticEvents implements GeneratorFunction<Long, TransactionEvent> {
     private static final long serialVersionUID = 1L;
@@ -35,7 +37,11 @@ public final class SyntheticEvents implements GeneratorFunction<Long, Transactio
         TransactionEvent event = new TransactionEvent();
         event.eventId = "b-" + i;
         event.cardId = "c-" + card;
-        event.merchantId = "m-" + Math.floorMod(mix(h), (long) merchants);
+        long merchant = Math.floorMod(mix(h), (long) merchants);
+        event.merchantId = "m-" + merchant;
+        event.merchantCategory =
+                TransactionGenerator.CATEGORIES.get(
+                        (int) (merchant % TransactionGenerator.CATEGORIES.size()));
         event.amount = Math.round(Math.exp(2 + ((h >>> 40) & 0xFF) / 64.0)) / 1.0;
         event.currency = "EUR";
         event.country = COUNTRIES[card % COUNTRIES.length];

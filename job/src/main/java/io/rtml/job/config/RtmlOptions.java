@@ -271,7 +271,7 @@ public final class RtmlOptions {
     public static final ConfigOption<String> MODEL_VERSION =
             key("model.version")
                     .stringType()
-                    .defaultValue("2")
+                    .defaultValue("4")
                     .withDescription("Version of the model to serve.");
 
     public static final ConfigOption<String> MODEL_SHADOW_VERSION =

@@ -3,24 +3,33 @@ package io.rtml.job.generator;
 import io.rtml.event.Channel;
 import io.rtml.event.TransactionEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Card transactions in simulated time, deterministic for a seed: many cards with their own home
- * country, spending level, channel mix, devices and usual merchants, following a daily rhythm.
- * Legitimate behaviour overlaps with fraud on purpose: cards travel (a few days abroad at new
- * merchants), make the odd large purchase, replace a phone (a new device), and buy small things
- * online. Fraud is planted, as ground truth, in three patterns:
+ * country, spending level, channel mix, devices and usual shops and web sites, following a daily
+ * rhythm. Merchants have a country and an ISO 18245 category ({@link #CATEGORIES}): cards pay in
+ * person at groceries, restaurants, fuel stations, stores and transit, online at web shops, transit
+ * and digital-goods sites, and withdraw cash at cash machines (6011); an event's country is its
+ * merchant's. Legitimate behaviour overlaps with fraud on purpose: cards travel (a few days abroad
+ * at new merchants), make the odd large purchase (at an electronics, jewellery or department
+ * store), replace a phone (a new device), and buy small things online. Fraud is planted, as ground
+ * truth, in three patterns:
  *
  * <ul>
- *   <li>{@code card_testing}: a burst of small online payments at random merchants, seconds to a
- *       minute apart, usually from a new device;
+ *   <li>{@code card_testing}: a burst of small online payments at random digital-goods merchants
+ *       (5815, 5816) anywhere, seconds to a minute apart, usually from a new device;
  *   <li>{@code account_takeover}: a new device, often in another country, then a few payments
- *       several times the card's usual amount, minutes apart;
- *   <li>{@code compromised_merchant}: a merchant whose terminal is skimmed: within the better part
- *       of an hour, many different cards pay there, each an unremarkable amount.
+ *       several times the card's usual amount at stores whose goods resell (5732 electronics, 5944
+ *       jewellery, 5311 department stores), minutes apart;
+ *   <li>{@code compromised_merchant}: a merchant whose terminal is skimmed (a fuel station,
+ *       restaurant or grocery, in person) or whose web shop is breached (online, with the victims'
+ *       own devices): within the better part of an hour, many different cards pay there, each an
+ *       unremarkable amount.
  * </ul>
  *
  * <p>Each of these is hard to tell from its event alone and easy from the card's or the merchant's
@@ -73,6 +82,34 @@ public final class TransactionGenerator {
         0.24, 0.18, 0.10, 0.12, 0.10, 0.10, 0.05, 0.04, 0.04, 0.03
     };
 
+    /** The merchants' ISO 18245 category codes, with how common each is among merchants. */
+    public static final List<String> CATEGORIES =
+            List.of(
+                    "5411", // grocery stores
+                    "5812", // restaurants
+                    "5541", // service stations
+                    "5311", // department stores
+                    "5999", // miscellaneous retail
+                    "4111", // local transport
+                    "5732", // electronics
+                    "5944", // jewellery
+                    "5815", // digital media
+                    "5816", // digital games
+                    "6011"); // cash machines
+
+    private static final double[] CATEGORY_WEIGHTS = {
+        0.20, 0.17, 0.08, 0.07, 0.12, 0.04, 0.05, 0.02, 0.07, 0.06, 0.12
+    };
+
+    private static final int[] IN_PERSON =
+            categories("5411", "5812", "5541", "5311", "5999", "4111");
+    private static final int[] WEB = categories("5311", "5999", "4111", "5732", "5815", "5816");
+    private static final int[] CASH = categories("6011");
+    private static final int[] RESALE = categories("5732", "5944", "5311");
+    private static final int[] DIGITAL = categories("5815", "5816");
+    private static final int[] SKIMMED = categories("5541", "5812", "5411");
+    private static final int[] BREACHED = categories("5999", "5311", "5732");
+
     /** Relative activity per hour of day (UTC), peaking around midday and early evening. */
     private static final double[] HOURLY_ACTIVITY = {
         0.15, 0.08, 0.05, 0.04, 0.05, 0.10, 0.30, 0.60, 0.85, 0.95, 1.00, 1.00,
@@ -88,7 +125,18 @@ public final class TransactionGenerator {
     private final Settings settings;
     private final SplittableRandom random;
     private final Card[] cards;
-    private final String[] merchantCountries;
+    private final int[] merchantCountries;
+    private final int[] merchantCategories;
+
+    /** Merchants by country and category: {@code [country * CATEGORIES.size() + category]}. */
+    private final int[][] byCountryAndCategory;
+
+    /** Merchants by category, in every country. */
+    private final int[][] byCategory;
+
+    /** Merchants by country, of every category. */
+    private final int[][] byCountry;
+
     private final double peakIntervalMs;
     private final PriorityQueue<GeneratedTransaction> planted =
             new PriorityQueue<>(
@@ -105,10 +153,18 @@ public final class TransactionGenerator {
     public TransactionGenerator(Settings settings) {
         this.settings = settings;
         this.random = new SplittableRandom(settings.seed());
-        this.merchantCountries = new String[settings.merchants()];
+        this.merchantCountries = new int[settings.merchants()];
+        this.merchantCategories = new int[settings.merchants()];
         for (int m = 0; m < merchantCountries.length; m++) {
-            merchantCountries[m] = COUNTRIES[weighted(COUNTRY_WEIGHTS)];
+            merchantCountries[m] = weighted(COUNTRY_WEIGHTS);
+            merchantCategories[m] = weighted(CATEGORY_WEIGHTS);
         }
+        this.byCountryAndCategory =
+                group(
+                        COUNTRIES.length * CATEGORIES.size(),
+                        m -> merchantCountries[m] * CATEGORIES.size() + merchantCategories[m]);
+        this.byCategory = group(CATEGORIES.size(), m -> merchantCategories[m]);
+        this.byCountry = group(COUNTRIES.length, m -> merchantCountries[m]);
         this.cards = new Card[settings.cards()];
         for (int c = 0; c < cards.length; c++) {
             cards[c] = newCard(c);
@@ -157,26 +213,29 @@ public final class TransactionGenerator {
                     String.format("d-%s-%d", card.id.substring(2), ++card.deviceChanges + 1);
         }
         Channel channel = card.channel(random.nextDouble());
-        String country = abroad ? card.tripCountry : card.country;
+        int place = abroad ? card.tripCountry : card.country;
         int merchant;
         double roll = random.nextDouble();
-        if (abroad) {
-            merchant = merchantIn(country);
+        if (channel == Channel.ATM) {
+            merchant = merchantIn(place, CASH);
+        } else if (abroad) {
+            merchant = merchantIn(place, channel == Channel.ONLINE ? WEB : IN_PERSON);
         } else if (roll < 0.80) {
-            merchant = card.usualMerchants[random.nextInt(card.usualMerchants.length)];
+            int[] usual = channel == Channel.ONLINE ? card.usualSites : card.usualShops;
+            merchant = usual[random.nextInt(usual.length)];
         } else if (roll < 0.97) {
-            merchant = merchantIn(card.country);
+            merchant = merchantIn(place, channel == Channel.ONLINE ? WEB : IN_PERSON);
         } else {
             // Online from a foreign shop.
-            merchant = random.nextInt(merchantCountries.length);
-            country = merchantCountries[merchant];
+            merchant = merchantAnywhere(WEB);
             channel = Channel.ONLINE;
         }
         double amount;
         if (channel == Channel.ATM) {
             amount = 20 * (1 + random.nextInt(10));
         } else if (random.nextDouble() < 0.02) {
-            // The odd large purchase.
+            // The odd large purchase, at a store whose goods cost that much.
+            merchant = merchantIn(merchantCountries[merchant], RESALE);
             amount = cents(Math.exp(card.logAmount) * (3 + 5 * random.nextDouble()));
         } else {
             amount = cents(Math.exp(card.logAmount + 0.7 * gaussian()));
@@ -186,7 +245,7 @@ public final class TransactionGenerator {
                         ? card.devices[random.nextInt(card.devices.length)]
                         : null;
         return new GeneratedTransaction(
-                event(card, merchant, amount, country, channel, time, device), false, "legit");
+                event(card, merchant, amount, channel, time, device), false, "legit");
     }
 
     private void plantFraud(Card card, long start) {
@@ -209,12 +268,10 @@ public final class TransactionGenerator {
         long time = start;
         for (int i = 0; i < events; i++) {
             time += 5_000 + random.nextInt(85_000);
-            int merchant = random.nextInt(merchantCountries.length);
             plant(
                     card,
-                    merchant,
+                    merchantAnywhere(DIGITAL),
                     cents(0.5 + 4.5 * random.nextDouble()),
-                    merchantCountries[merchant],
                     Channel.ONLINE,
                     time,
                     device,
@@ -224,7 +281,7 @@ public final class TransactionGenerator {
 
     private void plantAccountTakeover(Card card, long start) {
         String device = "d-f" + (++fraudDevices);
-        String country = random.nextDouble() < 0.6 ? otherCountry(card.country) : card.country;
+        int country = random.nextDouble() < 0.6 ? otherCountry(card.country) : card.country;
         int events = 2 + random.nextInt(4);
         long time = start;
         for (int i = 0; i < events; i++) {
@@ -233,9 +290,8 @@ public final class TransactionGenerator {
             Channel channel = random.nextDouble() < 0.7 ? Channel.ONLINE : Channel.POS;
             plant(
                     card,
-                    merchantIn(country),
+                    merchantIn(country, RESALE),
                     amount,
-                    country,
                     channel,
                     time,
                     channel == Channel.ONLINE ? device : null,
@@ -244,18 +300,18 @@ public final class TransactionGenerator {
     }
 
     private void plantCompromisedMerchant(long start) {
-        int merchant = random.nextInt(merchantCountries.length);
+        // A skimmed terminal 6 times in 10, else a breached web shop.
+        Channel channel = random.nextDouble() < 0.6 ? Channel.POS : Channel.ONLINE;
+        int merchant = merchantAnywhere(channel == Channel.POS ? SKIMMED : BREACHED);
         int events = 6 + random.nextInt(17);
         long time = start;
         for (int i = 0; i < events; i++) {
             time += 20_000 + random.nextInt(100_000);
             Card victim = cards[random.nextInt(cards.length)];
-            Channel channel = random.nextDouble() < 0.6 ? Channel.POS : Channel.ONLINE;
             plant(
                     victim,
                     merchant,
                     cents(Math.exp(victim.logAmount + 0.5 * gaussian())),
-                    merchantCountries[merchant],
                     channel,
                     time,
                     channel == Channel.ONLINE
@@ -265,10 +321,10 @@ public final class TransactionGenerator {
         }
     }
 
-    private String otherCountry(String home) {
-        String country = home;
-        while (country.equals(home)) {
-            country = COUNTRIES[random.nextInt(COUNTRIES.length)];
+    private int otherCountry(int home) {
+        int country = home;
+        while (country == home) {
+            country = random.nextInt(COUNTRIES.length);
         }
         return country;
     }
@@ -277,33 +333,25 @@ public final class TransactionGenerator {
             Card card,
             int merchant,
             double amount,
-            String country,
             Channel channel,
             long time,
             String device,
             String pattern) {
         planted.add(
                 new GeneratedTransaction(
-                        event(card, merchant, amount, country, channel, time, device),
-                        true,
-                        pattern));
+                        event(card, merchant, amount, channel, time, device), true, pattern));
     }
 
     private TransactionEvent event(
-            Card card,
-            int merchant,
-            double amount,
-            String country,
-            Channel channel,
-            long time,
-            String device) {
+            Card card, int merchant, double amount, Channel channel, long time, String device) {
         TransactionEvent event = new TransactionEvent();
         event.eventId = String.format("e-%d-%09d", settings.seed(), sequence++);
         event.cardId = card.id;
         event.merchantId = String.format("m-%05d", merchant);
+        event.merchantCategory = CATEGORIES.get(merchantCategories[merchant]);
         event.amount = amount;
         event.currency = card.currency;
-        event.country = country;
+        event.country = COUNTRIES[merchantCountries[merchant]];
         event.channel = channel;
         event.eventTimeMs = time;
         event.deviceId = device;
@@ -314,7 +362,7 @@ public final class TransactionGenerator {
         int home = weighted(COUNTRY_WEIGHTS);
         Card card = new Card();
         card.id = String.format("c-%07d", index);
-        card.country = COUNTRIES[home];
+        card.country = home;
         card.currency = CURRENCIES[home];
         card.logAmount = 2.3 + 2.2 * random.nextDouble();
         double online = 0.15 + 0.5 * random.nextDouble();
@@ -325,22 +373,74 @@ public final class TransactionGenerator {
         for (int d = 0; d < card.devices.length; d++) {
             card.devices[d] = String.format("d-%07d-%d", index, d);
         }
-        card.usualMerchants = new int[5 + random.nextInt(10)];
-        for (int m = 0; m < card.usualMerchants.length; m++) {
-            card.usualMerchants[m] = merchantIn(card.country);
+        card.usualShops = new int[5 + random.nextInt(10)];
+        for (int m = 0; m < card.usualShops.length; m++) {
+            card.usualShops[m] = merchantIn(card.country, IN_PERSON);
+        }
+        card.usualSites = new int[2 + random.nextInt(4)];
+        for (int m = 0; m < card.usualSites.length; m++) {
+            card.usualSites[m] = merchantIn(card.country, WEB);
         }
         return card;
     }
 
-    /** A merchant in {@code country}, or any merchant when a few tries find none. */
-    private int merchantIn(String country) {
-        for (int tries = 0; tries < 50; tries++) {
-            int merchant = random.nextInt(merchantCountries.length);
-            if (merchantCountries[merchant].equals(country)) {
-                return merchant;
-            }
+    /**
+     * A random merchant of one of {@code categories} in {@code country}; where the country has none
+     * (few merchants), any of the country's; where it has no merchant at all, any merchant.
+     */
+    private int merchantIn(int country, int[] categories) {
+        int merchant = pick(byCountryAndCategory, country * CATEGORIES.size(), categories);
+        if (merchant >= 0) {
+            return merchant;
         }
-        return random.nextInt(merchantCountries.length);
+        int[] local = byCountry[country];
+        return local.length > 0
+                ? local[random.nextInt(local.length)]
+                : random.nextInt(merchantCountries.length);
+    }
+
+    /** A random merchant of one of {@code categories} in any country, or any merchant. */
+    private int merchantAnywhere(int[] categories) {
+        int merchant = pick(byCategory, 0, categories);
+        return merchant >= 0 ? merchant : random.nextInt(merchantCountries.length);
+    }
+
+    /** Uniformly one of the merchants in {@code groups[base + c]} for c in categories, or -1. */
+    private int pick(int[][] groups, int base, int[] categories) {
+        int total = 0;
+        for (int category : categories) {
+            total += groups[base + category].length;
+        }
+        if (total == 0) {
+            return -1;
+        }
+        int index = random.nextInt(total);
+        for (int category : categories) {
+            int[] group = groups[base + category];
+            if (index < group.length) {
+                return group[index];
+            }
+            index -= group.length;
+        }
+        throw new AssertionError("unreachable");
+    }
+
+    /** The merchants, grouped by {@code key} into {@code size} groups in merchant order. */
+    private int[][] group(int size, IntUnaryOperator key) {
+        List<List<Integer>> groups = new ArrayList<>(size);
+        for (int g = 0; g < size; g++) {
+            groups.add(new ArrayList<>());
+        }
+        for (int m = 0; m < merchantCountries.length; m++) {
+            groups.get(key.applyAsInt(m)).add(m);
+        }
+        return groups.stream()
+                .map(g -> g.stream().mapToInt(Integer::intValue).toArray())
+                .toArray(int[][]::new);
+    }
+
+    private static int[] categories(String... codes) {
+        return Arrays.stream(codes).mapToInt(CATEGORIES::indexOf).toArray();
     }
 
     private int weighted(double[] weights) {
@@ -380,8 +480,8 @@ public final class TransactionGenerator {
 
     private static final class Card {
         String id;
-        String country;
-        String tripCountry;
+        int country;
+        int tripCountry;
         long tripUntilMs;
         int deviceChanges;
         String currency;
@@ -389,7 +489,8 @@ public final class TransactionGenerator {
         double onlineShare;
         double atmShare;
         String[] devices;
-        int[] usualMerchants;
+        int[] usualShops;
+        int[] usualSites;
 
         Channel channel(double roll) {
             if (roll < atmShare) {

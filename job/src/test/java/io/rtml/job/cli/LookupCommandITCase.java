@@ -22,7 +22,7 @@ class LookupCommandITCase {
             "{\"event_id\":\"e-1-000009174\",\"card_id\":\"c-0068030\","
                     + "\"event_time_ms\":1795436063834,\"ingest_time_ms\":1795434834239,"
                     + "\"scored_time_ms\":1795434836275,\"score\":0.0123,\"decision\":\"pass\","
-                    + "\"model\":\"fraud\",\"model_version\":\"2\",\"feature_set\":\"fraud-v2\","
+                    + "\"model\":\"fraud\",\"model_version\":\"4\",\"feature_set\":\"fraud-v3\","
                     + "\"fallback\":null}";
     private static final String FEATURES =
             "{\"amount_log1p\":2.745346,\"channel_pos\":1.0,\"card_amount_zscore_24h\":-1.25E-4}";
@@ -88,8 +88,8 @@ class LookupCommandITCase {
                                 + "  score           0.0123\n"
                                 + "  decision        pass\n"
                                 + "  model           fraud\n"
-                                + "  model_version   2\n"
-                                + "  feature_set     fraud-v2\n"
+                                + "  model_version   4\n"
+                                + "  feature_set     fraud-v3\n"
                                 + "  fallback        null\n"
                                 + "\n"
                                 + "features (3)\n"

@@ -33,35 +33,35 @@ class TailCommandITCase {
             "{\"event_id\":\"e-1\",\"card_id\":\"c-1\",\"event_time_ms\":1795436063834,"
                     + "\"ingest_time_ms\":1795434834239,\"scored_time_ms\":1795434836275,"
                     + "\"score\":0.93,\"decision\":\"flag\",\"model\":\"fraud\","
-                    + "\"model_version\":\"2\",\"feature_set\":\"fraud-v2\",\"fallback\":null}";
+                    + "\"model_version\":\"4\",\"feature_set\":\"fraud-v3\",\"fallback\":null}";
     private static final String PASSED =
             "{\"event_id\":\"e-2\",\"card_id\":\"c-2\",\"event_time_ms\":1795436064000,"
                     + "\"ingest_time_ms\":1795434835000,\"scored_time_ms\":1795434835100,"
                     + "\"score\":1.2E-7,\"decision\":\"pass\",\"model\":\"fraud\","
-                    + "\"model_version\":\"2\",\"feature_set\":\"fraud-v2\",\"fallback\":null}";
+                    + "\"model_version\":\"4\",\"feature_set\":\"fraud-v3\",\"fallback\":null}";
     private static final String FALLBACK =
             "{\"event_id\":\"e-3\",\"card_id\":\"c-1\",\"event_time_ms\":1795436065001,"
                     + "\"ingest_time_ms\":1795434836000,\"scored_time_ms\":1795434841000,"
                     + "\"score\":0.0,\"decision\":\"pass\",\"model\":\"fraud\","
-                    + "\"model_version\":\"2\",\"feature_set\":\"fraud-v2\","
+                    + "\"model_version\":\"4\",\"feature_set\":\"fraud-v3\","
                     + "\"fallback\":\"timeout\"}";
     private static final String ABORTED =
             "{\"event_id\":\"e-aborted\",\"card_id\":\"c-1\",\"event_time_ms\":1795436066000,"
                     + "\"ingest_time_ms\":1795434837000,\"scored_time_ms\":1795434837100,"
                     + "\"score\":0.99,\"decision\":\"flag\",\"model\":\"fraud\","
-                    + "\"model_version\":\"2\",\"feature_set\":\"fraud-v2\",\"fallback\":null}";
+                    + "\"model_version\":\"4\",\"feature_set\":\"fraud-v3\",\"fallback\":null}";
 
     private static final String HEADER =
             "EVENT TIME (UTC)         CARD          SCORE       DECISION  MODEL       EVENT ID"
                     + "          FALLBACK\n";
     private static final String FLAGGED_ROW =
-            "2026-11-23 12:14:23.834  c-1           0.9300      flag      fraud/2     e-1"
+            "2026-11-23 12:14:23.834  c-1           0.9300      flag      fraud/4     e-1"
                     + "               -\n";
     private static final String PASSED_ROW =
-            "2026-11-23 12:14:24.000  c-2           1.20e-07    pass      fraud/2     e-2"
+            "2026-11-23 12:14:24.000  c-2           1.20e-07    pass      fraud/4     e-2"
                     + "               -\n";
     private static final String FALLBACK_ROW =
-            "2026-11-23 12:14:25.001  c-1           0.0000      pass      fraud/2     e-3"
+            "2026-11-23 12:14:25.001  c-1           0.0000      pass      fraud/4     e-3"
                     + "               timeout\n";
 
     private static KafkaBroker kafka;

@@ -71,7 +71,7 @@ class RtmlConfigTest {
         defaults.put("features.log-topic", "");
         defaults.put("model.repository", "model-artifacts");
         defaults.put("model.name", "fraud");
-        defaults.put("model.version", "2");
+        defaults.put("model.version", "4");
         defaults.put("model.shadow-version", "");
         defaults.put("inference.device", InferenceDevice.AUTO);
         defaults.put("inference.batch-size", 256);
@@ -160,10 +160,10 @@ class RtmlConfigTest {
         RtmlConfig config = load();
 
         assertThat(config.model().name()).isEqualTo("fraud");
-        assertThat(config.model().version()).isEqualTo("2");
+        assertThat(config.model().version()).isEqualTo("4");
         assertThat(config.model().inputs()).isEqualTo(config.spec().columns());
         assertThat(config.model().directory())
-                .isEqualTo(Repository.modelArtifacts().resolve("fraud").resolve("2"));
+                .isEqualTo(Repository.modelArtifacts().resolve("fraud").resolve("4"));
     }
 
     @Test
@@ -187,10 +187,10 @@ class RtmlConfigTest {
                         new InferenceSettings(
                                 Repository.modelArtifacts().toAbsolutePath().toString(),
                                 "fraud",
-                                "2",
+                                "4",
                                 null,
                                 InferenceDevice.AUTO,
-                                "fraud-v2",
+                                "fraud-v3",
                                 config.spec().columns(),
                                 64,
                                 Duration.ofMillis(2),
@@ -790,42 +790,42 @@ class RtmlConfigTest {
                 .containsExactly(
                         MODEL
                                 + ": no model at "
-                                + Repository.modelArtifacts().resolve("churn").resolve("2")
+                                + Repository.modelArtifacts().resolve("churn").resolve("4")
                                 + ": metadata.json is missing");
     }
 
     @Test
     void loadsAVariantArtifactFromAnotherRepository() throws IOException {
-        Path repository = variant("2", metadata -> {});
+        Path repository = variant("4", metadata -> {});
 
         RtmlConfig config =
                 RtmlConfig.load(
                         null,
-                        Map.of("model.repository", repository.toString(), "model.version", "2"));
+                        Map.of("model.repository", repository.toString(), "model.version", "4"));
 
-        assertThat(config.model().version()).isEqualTo("2");
-        assertThat(config.model().directory()).isEqualTo(repository.resolve("fraud").resolve("2"));
+        assertThat(config.model().version()).isEqualTo("4");
+        assertThat(config.model().directory()).isEqualTo(repository.resolve("fraud").resolve("4"));
     }
 
     @Test
     void refusesAModelThatLacksAFeature() throws IOException {
-        Path repository = variant("2", metadata -> inputs(metadata).remove(13));
+        Path repository = variant("4", metadata -> remove(inputs(metadata), "hour_cos"));
 
-        assertThat(modelProblems(repository, "2"))
+        assertThat(modelProblems(repository, "4"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/2 does not match feature set fraud-v2: it does not"
+                                + ": model fraud/4 does not match feature set fraud-v3: it does not"
                                 + " take [hour_cos]");
     }
 
     @Test
     void refusesAModelThatNeedsAnInputTheFeaturesLack() throws IOException {
-        Path repository = variant("3", metadata -> inputs(metadata).add("merchant_risk"));
+        Path repository = variant("5", metadata -> inputs(metadata).add("merchant_risk"));
 
-        assertThat(modelProblems(repository, "3"))
+        assertThat(modelProblems(repository, "5"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/3 does not match feature set fraud-v2: it needs"
+                                + ": model fraud/5 does not match feature set fraud-v3: it needs"
                                 + " [merchant_risk], which the features lack");
     }
 
@@ -833,17 +833,17 @@ class RtmlConfigTest {
     void refusesAModelWhoseInputsAreInAnotherOrder() throws IOException {
         Path repository =
                 variant(
-                        "4",
+                        "7",
                         metadata -> {
                             ArrayNode inputs = inputs(metadata);
                             inputs.set(0, "channel_pos");
                             inputs.set(1, "amount_log1p");
                         });
 
-        assertThat(modelProblems(repository, "4"))
+        assertThat(modelProblems(repository, "7"))
                 .containsExactly(
                         MODEL
-                                + ": model fraud/4 does not match feature set fraud-v2: inputs are"
+                                + ": model fraud/7 does not match feature set fraud-v3: inputs are"
                                 + " in another order: position 0 is channel_pos in the model and"
                                 + " amount_log1p in the features");
     }
@@ -866,12 +866,22 @@ class RtmlConfigTest {
         return (ArrayNode) metadata.get("inputs");
     }
 
+    private static void remove(ArrayNode inputs, String input) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).asText().equals(input)) {
+                inputs.remove(i);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no input " + input);
+    }
+
     /**
-     * A copy of the shipped fraud/2 artifact as {@code fraud/<version>} in a repository under the
+     * A copy of the shipped fraud/4 artifact as {@code fraud/<version>} in a repository under the
      * temporary directory, its metadata changed by {@code edit}.
      */
     private Path variant(String version, Consumer<ObjectNode> edit) throws IOException {
-        Path shipped = Repository.modelArtifacts().resolve("fraud").resolve("2");
+        Path shipped = Repository.modelArtifacts().resolve("fraud").resolve("4");
         Path repository = dir.resolve("models");
         Path target = repository.resolve("fraud").resolve(version);
         Files.createDirectories(target);

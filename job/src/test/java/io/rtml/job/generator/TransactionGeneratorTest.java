@@ -30,11 +30,17 @@ class TransactionGeneratorTest {
     private static final String CARD_TESTING = "card_testing";
     private static final String ACCOUNT_TAKEOVER = "account_takeover";
     private static final String COMPROMISED_MERCHANT = "compromised_merchant";
+    private static final Set<String> DIGITAL_GOODS = Set.of("5815", "5816");
+    private static final Set<String> RESALE = Set.of("5732", "5944", "5311");
+    private static final Set<String> SKIMMED = Set.of("5541", "5812", "5411");
+    private static final Set<String> BREACHED = Set.of("5999", "5311", "5732");
+    private static final String CASH_MACHINE = "6011";
 
     /**
      * 200k events of 2,000 cards (about 90 legitimate events each, so each card's home country and
-     * typical amount are clear), with a fraud share of 10 %, far above the demo's 0.8 %, so that
-     * the sample holds some 2,000 fraud episodes and their statistics are measured tightly.
+     * typical amount are clear) at 2,000 merchants (so that every country has merchants of every
+     * kind but jewellery), with a fraud share of 10 %, far above the demo's 0.8 %, so that the
+     * sample holds some 2,000 fraud episodes and their statistics are measured tightly.
      */
     private static final int EVENTS = 200_000;
 
@@ -53,7 +59,7 @@ class TransactionGeneratorTest {
     @BeforeAll
     static void generateSample() {
         sample =
-                new TransactionGenerator(new Settings(11, 2_000, 500, 4, FRAUD_SHARE, START))
+                new TransactionGenerator(new Settings(11, 2_000, 2_000, 4, FRAUD_SHARE, START))
                         .take(EVENTS);
         episodes = episodes();
     }
@@ -229,9 +235,10 @@ class TransactionGeneratorTest {
     // ---- the patterns ----
 
     /**
-     * Card testing: 3 to 12 online payments of 0.50 to 5.00 at random merchants, 5 to 90 seconds
-     * apart (the first that long after the card's own payment that started it), all from one
-     * device: a new one ({@code d-f<n>}) 8 times in 10, else one of the card's own.
+     * Card testing: 3 to 12 online payments of 0.50 to 5.00 at random digital-goods merchants (5815
+     * digital media, 5816 digital games) in any country, 5 to 90 seconds apart (the first that long
+     * after the card's own payment that started it), all from one device: a new one ({@code
+     * d-f<n>}) 8 times in 10, else one of the card's own.
      */
     @Test
     void cardTestingIsSmallOnlinePaymentsFromANewDeviceSecondsApart() {
@@ -252,6 +259,7 @@ class TransactionGeneratorTest {
                                 assertThat(e.channel).isEqualTo(Channel.ONLINE);
                                 assertThat(e.amount).isBetween(0.5, 5.0);
                                 assertThat(isCents(e.amount)).isTrue();
+                                assertThat(e.merchantCategory).isIn(DIGITAL_GOODS);
                             });
             Set<String> devices = burst.events().stream().map(e -> e.deviceId).collect(toSet());
             assertThat(devices).as(burst.toString()).hasSize(1).doesNotContainNull();
@@ -271,14 +279,15 @@ class TransactionGeneratorTest {
         assertThat(completeSizes(bursts)).isEqualTo(range(3, 12));
         // 80 % of ~790 bursts: a standard deviation of 1.4 points.
         assertThat((double) fromNewDevice / bursts.size()).isBetween(0.74, 0.86);
-        // Random merchants out of 500: a burst seldom pays one twice.
+        // Random merchants out of some 260: a burst seldom pays one twice.
         assertThat((double) distinctMerchants / payments).isGreaterThan(0.97);
     }
 
     /**
      * Account takeover: 2 to 5 payments 1 to 20 minutes apart (the first that long after the card's
-     * own payment that started it), all in one country, which is another than the card's home 6
-     * times in 10.
+     * own payment that started it) at stores whose goods resell (5732 electronics, 5944 jewellery,
+     * 5311 department stores), all in one country, which is another than the card's home 6 times in
+     * 10.
      */
     @Test
     void accountTakeoverIsAFewPaymentsMinutesApartInOneCountryOftenAbroad() {
@@ -292,7 +301,11 @@ class TransactionGeneratorTest {
             String card = takeover.trigger().event().cardId;
             assertThat(takeover.events())
                     .as(takeover.toString())
-                    .allSatisfy(e -> assertThat(e.cardId).isEqualTo(card));
+                    .allSatisfy(
+                            e -> {
+                                assertThat(e.cardId).isEqualTo(card);
+                                assertThat(e.merchantCategory).isIn(RESALE);
+                            });
             assertThat(takeover.gaps())
                     .as(takeover.toString())
                     .allMatch(g -> g >= 60_000 && g < 1_200_000);
@@ -370,8 +383,9 @@ class TransactionGeneratorTest {
     /**
      * Compromised merchant: 6 to 22 payments at one merchant, 20 seconds to 2 minutes apart (the
      * first that long after the payment that started it), by cards picked at random, so nearly all
-     * different; 6 in 10 at the point of sale, the others online from the victim's own device; each
-     * an unremarkable amount for its card.
+     * different, each an unremarkable amount for its card. 6 breaches in 10 are a skimmed terminal
+     * (all at the point of sale, at a fuel station, restaurant or grocery), the others a breached
+     * web shop (all online, from each victim's own device).
      */
     @Test
     void compromisedMerchantIsManyDifferentCardsAtOneMerchantMinutesApart() {
@@ -400,13 +414,18 @@ class TransactionGeneratorTest {
                 assertThat(cards).as(breach.toString()).isGreaterThanOrEqualTo(5);
                 assertThat(cards).isGreaterThanOrEqualTo(breach.events().size() * 4 / 5);
             }
+            assertThat(breach.events().stream().map(e -> e.channel).distinct())
+                    .as(breach.toString())
+                    .hasSize(1);
             for (TransactionEvent e : breach.events()) {
                 assertThat(e.channel).isIn(Channel.POS, Channel.ONLINE);
                 if (e.channel == Channel.POS) {
                     pos++;
                     assertThat(e.deviceId).isNull();
+                    assertThat(e.merchantCategory).isIn(SKIMMED);
                 } else {
                     assertThat(e.deviceId).matches(ownDevice(e.cardId));
+                    assertThat(e.merchantCategory).isIn(BREACHED);
                 }
                 assertThat(isCents(e.amount)).isTrue();
                 Double usual = median.get(e.cardId);
@@ -419,27 +438,63 @@ class TransactionGeneratorTest {
         }
         assertThat(completeSizes(breaches)).isEqualTo(range(6, 22));
         assertThat((double) distinctCards / payments).isGreaterThan(0.98);
-        // 60 % of ~9,500 payments: a standard deviation of 0.5 points.
-        assertThat((double) pos / payments).isBetween(0.57, 0.63);
+        // 60 % of ~680 breaches, whose sizes vary: a standard deviation of about 2 points.
+        assertThat((double) pos / payments).isBetween(0.53, 0.67);
         // Log-normal around the card's typical amount (sigma 0.5): unlike a takeover's.
         assertThat(median(ratios)).isBetween(0.85, 1.15);
         assertThat(ratios.stream().filter(r -> r > 3).count()).isLessThan(ratios.size() / 20);
     }
 
-    /** Card testing and compromised merchants pay a merchant in that merchant's own country. */
+    /** Every payment carries its merchant's country and category, and a merchant has one each. */
     @Test
-    void fraudAtAMerchantCarriesTheMerchantsCountry() {
+    void everyMerchantHasOneCountryAndOneCategory() {
         Map<String, Set<String>> countries = new HashMap<>();
+        Map<String, Set<String>> categories = new HashMap<>();
         for (GeneratedTransaction t : sample) {
-            if (t.pattern().equals(CARD_TESTING) || t.pattern().equals(COMPROMISED_MERCHANT)) {
-                countries
-                        .computeIfAbsent(t.event().merchantId, m -> new HashSet<>())
-                        .add(t.event().country);
-            }
+            TransactionEvent e = t.event();
+            countries.computeIfAbsent(e.merchantId, m -> new HashSet<>()).add(e.country);
+            categories.computeIfAbsent(e.merchantId, m -> new HashSet<>()).add(e.merchantCategory);
         }
 
-        assertThat(countries).hasSizeGreaterThan(400);
+        assertThat(countries).hasSizeGreaterThan(1_900);
         assertThat(countries).allSatisfy((merchant, in) -> assertThat(in).hasSize(1));
+        assertThat(categories).allSatisfy((merchant, in) -> assertThat(in).hasSize(1));
+        assertThat(categories.values().stream().flatMap(Set::stream).collect(toSet()))
+                .containsExactlyInAnyOrderElementsOf(TransactionGenerator.CATEGORIES);
+    }
+
+    /**
+     * Cash comes from cash machines (6011) and nothing else is paid there; in person, cards pay at
+     * groceries, restaurants, fuel stations, stores and transit, and online at web shops, transit
+     * and digital-goods sites, but the odd large purchase (2 %) is at a store whose goods cost that
+     * much, in person or online.
+     */
+    @Test
+    void legitimatePaymentsAreAtMerchantsOfAFittingCategory() {
+        Set<String> inPerson = Set.of("5411", "5812", "5541", "5311", "5999", "4111");
+        Set<String> web = Set.of("5311", "5999", "4111", "5732", "5815", "5816");
+        int payments = 0;
+        int atResaleStores = 0;
+
+        for (GeneratedTransaction t : withPattern(LEGIT)) {
+            TransactionEvent e = t.event();
+            if (e.channel == Channel.ATM) {
+                assertThat(e.merchantCategory).as(e.eventId).isEqualTo(CASH_MACHINE);
+                continue;
+            }
+            payments++;
+            Set<String> usual = e.channel == Channel.POS ? inPerson : web;
+            if (!usual.contains(e.merchantCategory)) {
+                assertThat(e.merchantCategory).as(e.eventId).isIn(RESALE);
+                atResaleStores++;
+            }
+        }
+        assertThat(sample)
+                .filteredOn(t -> t.event().merchantCategory.equals(CASH_MACHINE))
+                .allMatch(t -> t.event().channel == Channel.ATM);
+        // 2 % of payments are large; half of those in person and a seventh of those online are at
+        // a jewellery or (in person) electronics store: about 0.7 % of payments.
+        assertThat((double) atResaleStores / payments).isBetween(0.004, 0.012);
     }
 
     /**

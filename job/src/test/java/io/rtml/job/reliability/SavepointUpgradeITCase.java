@@ -133,8 +133,8 @@ class SavepointUpgradeITCase {
             String refusal = refusedResume(run, stopped, flinkRest);
             assertThat(refusal)
                     .contains(
-                            "entity state holds 1 numeric and 3 categorical fields, the feature spec"
-                                    + " needs 1 and 2: a changed spec needs new operator uids");
+                            "entity state holds 1 numeric and 4 categorical fields, the feature spec"
+                                    + " needs 1 and 3: a changed spec needs new operator uids");
 
             // The new job: same uids, other options; it takes over where the first stopped.
             Result resume =

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FeatureSpecLoaderTest {
     private static final String SOURCE = "test.yaml";
     private static final String KNOWN_FIELDS =
-            "amount, card_id, merchant_id, currency, country, channel, device_id";
+            "amount, card_id, merchant_id, merchant_category, currency, country, channel, device_id";
     private static final String ENTITIES =
             """
             entities:
@@ -48,10 +48,10 @@ class FeatureSpecLoaderTest {
 
         FeatureSpec spec = FeatureSpecLoader.load(ShippedSpec.path().toString());
 
-        assertThat(spec.id()).isEqualTo("fraud-v2");
+        assertThat(spec.id()).isEqualTo("fraud-v3");
         assertThat(spec.name()).isEqualTo("fraud");
-        assertThat(spec.version()).isEqualTo(2);
-        assertThat(spec.columns()).hasSize(31).isEqualTo(inputs);
+        assertThat(spec.version()).isEqualTo(3);
+        assertThat(spec.columns()).hasSize(42).isEqualTo(inputs);
     }
 
     @Test
@@ -72,9 +72,9 @@ class FeatureSpecLoaderTest {
                                 Duration.ofMinutes(1),
                                 false,
                                 Duration.ofMinutes(1)));
-        assertThat(spec.aggregatesOf("card")).hasSize(13);
+        assertThat(spec.aggregatesOf("card")).hasSize(14);
         assertThat(spec.aggregatesOf("merchant")).hasSize(4);
-        assertThat(spec.eventFeatures()).hasSize(4);
+        assertThat(spec.eventFeatures()).hasSize(5);
     }
 
     @Test
