@@ -28,6 +28,9 @@ public final class JobEnvironment {
         flink.set(PipelineOptions.NAME, config.get(JOB_NAME));
         flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         flink.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators pass records on without a copy: no operator of the job keeps a record
+        // it was given or changes one it has passed on (docs/decisions.md, "Object reuse").
+        flink.set(PipelineOptions.OBJECT_REUSE, true);
         flink.set(PipelineOptions.MAX_PARALLELISM, config.get(MAX_PARALLELISM));
         flink.set(ExecutionOptions.BUFFER_TIMEOUT, config.get(BUFFER_TIMEOUT));
         flink.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.get(WATERMARK_INTERVAL));

@@ -180,17 +180,18 @@ public class EntityFeatureFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PartialFeatures> out)
             throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // Most ticks find the watermark moving: the state is decoded only to score.
+            if (waiting != null && waiting.value() != null) {
+                checkWaiting(ctx, timestamp, out);
+            }
+            return;
+        }
         byte[] stored = state.value();
         if (stored == null) {
             return;
         }
         EntityState entity = features.decode(stored);
-        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            if (waiting != null && waiting.value() != null) {
-                checkWaiting(entity, ctx, timestamp, out);
-            }
-            return;
-        }
         if (isWaiting(timestamp)) {
             score(entity, timestamp, out);
             features.pruneAtWatermark(entity, timestamp);
@@ -207,8 +208,7 @@ public class EntityFeatureFunction
      * On a processing-time tick: when neither the watermark moved nor an event arrived for {@code
      * maxWait}, scores every waiting event with the events at hand; otherwise checks again later.
      */
-    private void checkWaiting(
-            EntityState entity, OnTimerContext ctx, long now, Collector<PartialFeatures> out)
+    private void checkWaiting(OnTimerContext ctx, long now, Collector<PartialFeatures> out)
             throws Exception {
         long[] clock = waiting.value();
         long watermark = ctx.timerService().currentWatermark();
@@ -220,6 +220,7 @@ public class EntityFeatureFunction
                 && clock[1] + maxWaitMs <= now
                 && lastArrivalMs + maxWaitMs <= now) {
             // (No watermark yet means an input has not started: wait for it.)
+            EntityState entity = load();
             for (int i = 2; i < clock.length; i++) {
                 waitedOut.inc(pending.get(clock[i]).size());
                 score(entity, clock[i], out);

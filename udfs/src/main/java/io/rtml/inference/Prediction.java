@@ -40,6 +40,13 @@ public class Prediction {
     /** The feature values the model saw, in the feature set's order. */
     public float[] features;
 
+    /**
+     * The record as JSON once a sink has written it ({@code PredictionJson.writeOnce}), so that the
+     * Kafka and Redis sinks, which take the same prediction, write it once. Transient: not part of
+     * the prediction's state, and a prediction does not change once written.
+     */
+    public transient byte[] json;
+
     public Prediction() {}
 
     @Override

@@ -2,6 +2,8 @@ package io.rtml.sink;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.inference.Prediction;
@@ -27,8 +29,12 @@ public final class PredictionJson {
     public static final String FEATURE_SET = "feature_set";
     public static final String FALLBACK = "fallback";
 
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Scores as the shortest decimal that reads back as the same float (Schubfach). */
+    private static final JsonFactory JSON =
+            JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int NEGATIVE_ZERO = Float.floatToRawIntBits(-0f);
 
     private PredictionJson() {}
 
@@ -54,16 +60,46 @@ public final class PredictionJson {
         return out.toByteArray();
     }
 
-    /** The features as a JSON object of name to value, as stored in Redis. */
+    /** {@link #write}, kept on the prediction: the sinks that take the same one share it. */
+    public static byte[] writeOnce(Prediction prediction) {
+        byte[] json = prediction.json;
+        if (json == null) {
+            json = write(prediction);
+            prediction.json = json;
+        }
+        return json;
+    }
+
+    /**
+     * The features as a JSON object of name to value, as stored in Redis; each value the shortest
+     * decimal that reads back as the same float, in {@link Float#toString} notation.
+     */
     public static String writeFeatures(List<String> names, float[] values) {
         StringBuilder json = new StringBuilder(32 * names.size()).append('{');
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 json.append(',');
             }
-            json.append('"').append(names.get(i)).append("\":").append(values[i]);
+            json.append('"').append(names.get(i)).append("\":");
+            appendFloat(json, values[i]);
         }
         return json.append('}').toString();
+    }
+
+    /**
+     * Appends {@code value} as {@link Float#toString} writes it, but the shortest decimal that
+     * reads back as the same float. Whole numbers (one-hot columns, counts: most of a vector) take
+     * a short way.
+     */
+    static void appendFloat(StringBuilder json, float value) {
+        int whole = (int) value;
+        if (whole == value
+                && Math.abs(whole) < 10_000_000
+                && Float.floatToRawIntBits(value) != NEGATIVE_ZERO) {
+            json.append(whole).append(".0");
+        } else {
+            json.append(NumberOutput.toString(value, true));
+        }
     }
 
     /** Reads a prediction record; its features are not in it and stay {@code null}. */

@@ -61,6 +61,6 @@ public class PredictionSerializer implements KafkaRecordSerializationSchema<Pred
                 null,
                 prediction.eventTimeMs,
                 prediction.cardId.getBytes(StandardCharsets.UTF_8),
-                PredictionJson.write(prediction));
+                PredictionJson.writeOnce(prediction));
     }
 }

@@ -104,7 +104,7 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
                     key(keyPrefix, prediction.cardId),
                     prediction.eventTimeMs,
                     prediction.eventId,
-                    new String(PredictionJson.write(prediction), StandardCharsets.UTF_8),
+                    new String(PredictionJson.writeOnce(prediction), StandardCharsets.UTF_8),
                     PredictionJson.writeFeatures(featureNames, prediction.features),
                     prediction.ingestTimeMs);
         }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtml.testing.ShippedSpec;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -145,7 +146,7 @@ class EntityStateCodecTest {
 
     @Test
     void refusesAMerchantStateReadAsACards() {
-        // The shipped spec's merchant keeps amount and card_id; its card keeps amount and three.
+        // The shipped spec's merchant keeps amount and card_id; its card keeps amount and four.
         EntityFeatures merchant = new EntityFeatures(ShippedSpec.load(), "merchant");
         EntityFeatures card = new EntityFeatures(ShippedSpec.load(), "card");
         EntityState state = merchant.newState();
@@ -156,6 +157,58 @@ class EntityStateCodecTest {
                 .hasMessageContaining("1 numeric and 1 categorical fields")
                 .hasMessageContaining("needs 1 and 4")
                 .hasMessageEndingWith("a changed spec needs new operator uids (see the README)");
+    }
+
+    /**
+     * The layout is a savepoint format: these bytes were written by the first implementation
+     * (format 1), and every later one must read and write them exactly.
+     */
+    @Test
+    void keepsTheBytesOfFormatOne() {
+        EntityState state = new EntityState(1, 2);
+        state.hasEvent = true;
+        state.lastEventTimeMs = 1_767_225_600_159L;
+        state.maxEventTimeMs = 1_767_225_660_000L;
+        state.sealedBucket = Long.MIN_VALUE;
+        int first = state.bucketIndex(29_453_760L);
+        int second = state.bucketIndex(29_453_947L);
+        state.counts[first] = 3;
+        state.counts[second] = 200;
+        double[] stats = {75.5, 2_000.25, -0.0, 1e300, Double.NaN, 1, Double.MIN_VALUE, -7};
+        System.arraycopy(stats, 0, state.stats, 0, stats.length);
+        state.values[0] = new int[] {-5, 7, Integer.MAX_VALUE};
+        state.values[1] = new int[0];
+        state.values[2] = new int[] {Integer.MIN_VALUE};
+        state.values[3] = new int[] {0, 1};
+        String golden =
+                "010102010000019b76daa89f0000019b76db9260800000000000000002c0db850e034052e0000000"
+                        + "0000409f41000000000080000000000000007e37e43c8800759c03fffffffb000000077fff"
+                        + "ffff00bb01c8017ff80000000000003ff00000000000000000000000000001c01c00000000"
+                        + "00000180000000020000000000000001";
+
+        assertThat(HexFormat.of().formatHex(EntityStateCodec.encode(state))).isEqualTo(golden);
+        EntityState read = EntityStateCodec.decode(HexFormat.of().parseHex(golden), 1, 2);
+        assertSameState(read, state, "format 1");
+        assertThat(read.sealedBucket).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void refusesTruncatedState() {
+        EntityState state = randomState(new Random(3));
+        byte[] bytes = EntityStateCodec.encode(state);
+
+        for (int length : new int[] {0, 1, 20, bytes.length - 1}) {
+            byte[] truncated = Arrays.copyOf(bytes, length);
+            assertThatThrownBy(
+                            () ->
+                                    EntityStateCodec.decode(
+                                            truncated,
+                                            state.numericFields,
+                                            state.categoricalFields))
+                    .as("%d of %d bytes", length, bytes.length)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("entity state is truncated");
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PredictionJsonTest {
@@ -72,6 +73,62 @@ class PredictionJsonTest {
             assertThat(read).isEqualTo(written);
             assertThat(read.score).isEqualTo(0.123456789f);
         }
+    }
+
+    @Test
+    void writesAPredictionOnceForTheSinksThatShareIt() {
+        Prediction prediction = prediction(null);
+
+        byte[] first = PredictionJson.writeOnce(prediction);
+
+        assertThat(first).isEqualTo(PredictionJson.write(prediction));
+        assertThat(PredictionJson.writeOnce(prediction)).isSameAs(first);
+    }
+
+    @Test
+    void writesWholeNumbersAsFloatToStringDoes() {
+        float[] values = {0, -0f, 1, -1, 42, 9_999_999, -9_999_999, 10_000_000, 16_777_216, 1e10f};
+        for (float value : values) {
+            StringBuilder written = new StringBuilder();
+            PredictionJson.appendFloat(written, value);
+            assertThat(written.toString()).isEqualTo(Float.toString(value));
+        }
+    }
+
+    @Test
+    void writesEachFeatureAsTheShortestDecimalThatReadsBackAsTheSameFloat() throws Exception {
+        Random random = new Random(5);
+        List<String> names = new ArrayList<>();
+        float[] values = new float[10_000];
+        for (int i = 0; i < values.length; i++) {
+            names.add("f" + i);
+            values[i] = Float.intBitsToFloat(random.nextInt());
+            if (!Float.isFinite(values[i])) {
+                values[i] = i;
+            }
+        }
+
+        String written = PredictionJson.writeFeatures(names, values);
+        String[] pairs = written.substring(1, written.length() - 1).split(",");
+
+        assertThat(pairs).hasSize(values.length);
+        for (int i = 0; i < values.length; i++) {
+            assertThat(pairs[i]).startsWith("\"f" + i + "\":");
+            String text = pairs[i].substring(pairs[i].indexOf(':') + 1);
+            assertThat(Float.parseFloat(text)).as(text).isEqualTo(values[i]);
+            // No digit can go: dropping the last one reads back as another float.
+            String mantissa = text.contains("E") ? text.substring(0, text.indexOf('E')) : text;
+            if (!mantissa.endsWith(".0")
+                    && mantissa.replace("-", "").replace(".", "").replaceAll("^0+", "").length()
+                            > 1) {
+                String shorter =
+                        mantissa.substring(0, mantissa.length() - 1)
+                                + text.substring(mantissa.length());
+                assertThat(Float.parseFloat(shorter)).as(text).isNotEqualTo(values[i]);
+            }
+        }
+        assertThat(PredictionJson.writeFeatures(List.of("a", "b", "c"), new float[] {0.1f, -2, 0}))
+                .isEqualTo("{\"a\":0.1,\"b\":-2.0,\"c\":0.0}");
     }
 
     @Test
