@@ -4,9 +4,10 @@
     /usr/bin/python3 scripts/bench_report.py RUN_DIR [--publish REPO_ROOT]
     /usr/bin/python3 scripts/bench_report.py --sample-flink FILE [--rest URL]
     /usr/bin/python3 scripts/bench_report.py --sample-machine FILE --ours DIR
+    /usr/bin/python3 scripts/bench_report.py --sample-threads FILE --pid PID
 
-RUN_DIR holds what scripts/bench wrote: machine.json, drain-<target>.json, rate-<target>.json and
-flink-<mode>-<target>.jsonl. It writes RUN_DIR/report.md and RUN_DIR/latency.png; --publish also
+RUN_DIR holds what scripts/bench wrote: machine.json, drain-<target>.json, rate-<target>.json,
+flink-<mode>-<target>.jsonl and threads-drain-<target>.jsonl. It writes RUN_DIR/report.md and RUN_DIR/latency.png; --publish also
 writes docs/bench/results.json, docs/bench/latency-vs-load.png and the generated section of
 docs/benchmarks.md (between its bench markers; the text around them is kept).
 
@@ -15,11 +16,14 @@ docs/benchmarks.md (between its bench markers; the text around them is kept).
 Flink's REST API, one JSON object per line. --sample-machine appends, every 5 s, how busy the
 CPUs were and how much of that was processes that are not the benchmark's (neither their command
 line nor their working directory under DIR): other work on the machine distorts the figures.
+--sample-threads appends, every 2 s until process PID ends or it is killed, the CPU time so far
+of each of PID's threads, from /proc (the kernel keeps 15 characters of a thread's name).
 
 Needs Debian's /usr/bin/python3 with python3-matplotlib (apt-get install python3-matplotlib).
 """
 
 import argparse
+import re
 import glob
 import json
 import os
@@ -157,6 +161,23 @@ def sample_machine(path, ours):
         total, idle, mine, others = total2, idle2, mine2, others2
 
 
+def sample_threads(path, pid):
+    while os.path.exists(f"/proc/{pid}"):
+        threads = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    name = f.read().strip()
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                threads[tid] = [name, int(fields[11]) + int(fields[12])]
+            except (OSError, IndexError, ValueError):
+                continue  # the thread ended
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"t": int(time.time() * 1000), "threads": threads}) + "\n")
+        time.sleep(2)
+
+
 # --------------------------------------------------------------------------------------------
 # report
 
@@ -167,7 +188,7 @@ def load(run_dir):
         return json.load(open(path)) if os.path.exists(path) else None
 
     run = {"machine": read("machine.json"), "drain": {}, "rate": {}, "flink": {}, "samples": {},
-           "load": [], "cpu": []}
+           "load": [], "cpu": [], "threads": {}}
     cpu_path = os.path.join(run_dir, "machine-cpu.jsonl")
     if os.path.exists(cpu_path):
         run["cpu"] = [json.loads(line) for line in open(cpu_path) if line.strip()]
@@ -183,6 +204,11 @@ def load(run_dir):
             if os.path.exists(path):
                 lines = [json.loads(line) for line in open(path) if line.strip()]
                 run["flink"][f"{mode}-{target}"] = lines
+        path = os.path.join(run_dir, f"threads-drain-{target}.jsonl")
+        if os.path.exists(path):
+            lines = [json.loads(line) for line in open(path) if line.strip()]
+            if len(lines) >= 2:
+                run["threads"][target] = lines
         path = os.path.join(run_dir, f"samples-{target}.csv")
         if os.path.exists(path):
             samples = {}
@@ -336,6 +362,39 @@ def checkpoint_effect(run, target):
     return "\n".join(rows) if len(rows) > 2 else None
 
 
+def thread_table(run, target):
+    """The target's CPU time by thread while it drained: threads of one name (less a trailing
+    number) together, those under 1 % of the total as one row."""
+    samples = run["threads"].get(target)
+    drained = run["drain"].get(target)
+    if not samples or not drained:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    first, last = samples[0]["threads"], samples[-1]["threads"]
+    groups = {}
+    for tid, (name, ticks) in last.items():
+        spent = ticks - (first[tid][1] if tid in first else 0)
+        group = re.sub(r"[-#_ ]?\d+$", "", name).strip() or name
+        groups[group] = groups.get(group, 0) + spent / tick
+    total = sum(groups.values())
+    if total <= 0:
+        return None
+    span_s = (samples[-1]["t"] - samples[0]["t"]) / 1000
+    rows = ["| threads | CPU, s | share |", "|---|---:|---:|"]
+    small = 0.0
+    for group, seconds in sorted(groups.items(), key=lambda g: -g[1]):
+        if seconds < total / 100:
+            small += seconds
+            continue
+        rows.append(f"| {group} | {seconds:.1f} | {100 * seconds / total:.1f} % |")
+    if small:
+        rows.append(f"| threads under 1 % each | {small:.1f} | {100 * small / total:.1f} % |")
+    events = drained["expected"]
+    rows.append(f"| **all**: {total / span_s:.2f} cores over {span_s:.0f} s, "
+                f"{1e6 * total / events:.0f} µs per event | {total:.1f} | 100 % |")
+    return "\n".join(rows)
+
+
 def checkpoint_phases(run, key):
     """Per task, the median over checkpoints of its slowest subtask's phases."""
     checkpoints = [c for sample in run["flink"].get(key, [])
@@ -482,6 +541,12 @@ def report(run, png_name):
             parts += [f"**Latency and checkpoints** ({NAMES[target]}): events that reached Kafka"
                       " within 1 s before a checkpoint started or while it ran, against the"
                       " others.", "", table, ""]
+    for target in TARGETS:
+        table = thread_table(run, target)
+        if table:
+            parts += [f"**CPU by thread while draining** ({NAMES[target]}; its JVM's threads from"
+                      " /proc, from when it was running to the end of the drain; the kernel keeps"
+                      " 15 characters of a name)", "", table, ""]
     for key, title in (("rate-job", "Checkpoint phases, job, rate steps"),
                        ("drain-job", "Checkpoint phases, job, drain")):
         table = checkpoint_phases(run, key)
@@ -527,10 +592,17 @@ def main():
     parser.add_argument("--sample-flink", metavar="FILE")
     parser.add_argument("--sample-machine", metavar="FILE")
     parser.add_argument("--ours", metavar="DIR")
+    parser.add_argument("--sample-threads", metavar="FILE")
+    parser.add_argument("--pid", type=int)
     parser.add_argument("--rest", default="http://127.0.0.1:8081")
     args = parser.parse_args()
     if args.sample_flink:
         sample_flink(args.sample_flink, args.rest)
+        return 0
+    if args.sample_threads:
+        if not args.pid:
+            parser.error("--sample-threads needs --pid")
+        sample_threads(args.sample_threads, args.pid)
         return 0
     if args.sample_machine:
         sample_machine(args.sample_machine, args.ours or os.getcwd())
