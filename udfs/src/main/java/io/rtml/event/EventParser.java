@@ -162,12 +162,7 @@ public final class EventParser {
     private static String code(JsonParser parser, JsonToken token, String field, int length)
             throws IOException, InvalidEventException {
         String text = string(parser, token, field);
-        boolean valid = text.length() == length;
-        for (int i = 0; valid && i < length; i++) {
-            char c = text.charAt(i);
-            valid = c >= 'A' && c <= 'Z';
-        }
-        if (!valid) {
+        if (!spans(text, length, 'A', 'Z')) {
             throw new InvalidEventException(
                     field, "expected " + length + " upper-case letters, got " + quote(text));
         }
@@ -178,18 +173,30 @@ public final class EventParser {
     private static String merchantCategory(JsonParser parser, JsonToken token)
             throws IOException, InvalidEventException {
         String text = string(parser, token, EventFields.MERCHANT_CATEGORY);
-        boolean valid = text.length() == 4;
-        for (int i = 0; valid && i < 4; i++) {
-            char c = text.charAt(i);
-            valid = c >= '0' && c <= '9';
-        }
-        if (!valid) {
+        if (!spans(text, 4, '0', '9')) {
             throw new InvalidEventException(
                     EventFields.MERCHANT_CATEGORY,
                     "expected a four-digit ISO 18245 merchant category code such as \"5411\", got "
                             + quote(text));
         }
         return text;
+    }
+
+    /**
+     * Whether {@code text} is exactly {@code length} characters, each from {@code first} to {@code
+     * last}.
+     */
+    private static boolean spans(String text, int length, char first, char last) {
+        if (text.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c < first || c > last) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Channel channel(JsonParser parser, JsonToken token)
