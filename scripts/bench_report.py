@@ -161,21 +161,34 @@ def sample_machine(path, ours):
         total, idle, mine, others = total2, idle2, mine2, others2
 
 
-def sample_threads(path, pid):
+def ticks_of(stat_path):
+    with open(stat_path) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def sample_threads(path, pid, others):
+    """Every second: the CPU ticks so far of each of PID's threads, and of each of the other
+    processes (NAME=PID) as a whole."""
     while os.path.exists(f"/proc/{pid}"):
         threads = {}
         for tid in os.listdir(f"/proc/{pid}/task"):
             try:
                 with open(f"/proc/{pid}/task/{tid}/comm") as f:
                     name = f.read().strip()
-                with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                threads[tid] = [name, int(fields[11]) + int(fields[12])]
+                threads[tid] = [name, ticks_of(f"/proc/{pid}/task/{tid}/stat")]
             except (OSError, IndexError, ValueError):
                 continue  # the thread ended
+        processes = {}
+        for name, other in others.items():
+            try:
+                processes[name] = ticks_of(f"/proc/{other}/stat")
+            except (OSError, IndexError, ValueError):
+                continue  # not running
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"t": int(time.time() * 1000), "threads": threads}) + "\n")
-        time.sleep(2)
+            f.write(json.dumps({"t": int(time.time() * 1000), "threads": threads,
+                                "processes": processes}) + "\n")
+        time.sleep(1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -362,24 +375,56 @@ def checkpoint_effect(run, target):
     return "\n".join(rows) if len(rows) > 2 else None
 
 
+def at_time(samples, t, read):
+    """read(sample) at time t, linearly between the samples around it (0 for what a sample
+    lacks, as for a thread that had not started)."""
+    before = max((x for x in samples if x["t"] <= t), key=lambda x: x["t"], default=samples[0])
+    after = min((x for x in samples if x["t"] >= t), key=lambda x: x["t"], default=samples[-1])
+    a, b = read(before), read(after)
+    if after["t"] == before["t"]:
+        return b
+    return a + (b - a) * (t - before["t"]) / (after["t"] - before["t"])
+
+
+def window_cpu(samples, t0, t1):
+    """CPU seconds spent from t0 to t1 (epoch ms), by thread group of the target and by each
+    other process sampled beside it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    names = {}
+    for sample in samples:
+        for tid, (name, _) in sample["threads"].items():
+            names[tid] = re.sub(r"[-#_ ]?\d+$", "", name).strip() or name
+    groups = {}
+    for tid, group in names.items():
+        def read(sample, tid=tid):
+            entry = sample["threads"].get(tid)
+            return entry[1] if entry else 0
+        spent = at_time(samples, t1, read) - at_time(samples, t0, read)
+        groups[group] = groups.get(group, 0) + max(0.0, spent) / tick
+    processes = {}
+    for name in {n for sample in samples for n in sample.get("processes", {})}:
+        def read(sample, name=name):
+            return sample.get("processes", {}).get(name, 0)
+        processes[name] = max(0.0, at_time(samples, t1, read) - at_time(samples, t0, read)) / tick
+    return groups, processes
+
+
 def thread_table(run, target):
-    """The target's CPU time by thread while it drained: threads of one name (less a trailing
-    number) together, those under 1 % of the total as one row."""
+    """The target's CPU time by thread over the measured part of the drain (the whole drain
+    without a warm-up): threads of one name (less a trailing number) together, those under 1 % of
+    the total as one row; then the CPU per event of the target, the broker and Redis."""
     samples = run["threads"].get(target)
     drained = run["drain"].get(target)
     if not samples or not drained:
         return None
-    tick = os.sysconf("SC_CLK_TCK")
-    first, last = samples[0]["threads"], samples[-1]["threads"]
-    groups = {}
-    for tid, (name, ticks) in last.items():
-        spent = ticks - (first[tid][1] if tid in first else 0)
-        group = re.sub(r"[-#_ ]?\d+$", "", name).strip() or name
-        groups[group] = groups.get(group, 0) + spent / tick
+    t0 = drained.get("measured_from_ms", samples[0]["t"])
+    t1 = drained.get("measured_to_ms", samples[-1]["t"])
+    events = drained.get("measured_records", drained["expected"])
+    groups, processes = window_cpu(samples, t0, t1)
     total = sum(groups.values())
     if total <= 0:
         return None
-    span_s = (samples[-1]["t"] - samples[0]["t"]) / 1000
+    span_s = (t1 - t0) / 1000
     rows = ["| threads | CPU, s | share |", "|---|---:|---:|"]
     small = 0.0
     for group, seconds in sorted(groups.items(), key=lambda g: -g[1]):
@@ -389,9 +434,11 @@ def thread_table(run, target):
         rows.append(f"| {group} | {seconds:.1f} | {100 * seconds / total:.1f} % |")
     if small:
         rows.append(f"| threads under 1 % each | {small:.1f} | {100 * small / total:.1f} % |")
-    events = drained["expected"]
     rows.append(f"| **all**: {total / span_s:.2f} cores over {span_s:.0f} s, "
                 f"{1e6 * total / events:.0f} µs per event | {total:.1f} | 100 % |")
+    for name, seconds in sorted(processes.items()):
+        rows.append(f"| beside it: {name}, {seconds / span_s:.2f} cores, "
+                    f"{1e6 * seconds / events:.1f} µs per event | {seconds:.1f} | |")
     return "\n".join(rows)
 
 
@@ -594,6 +641,7 @@ def main():
     parser.add_argument("--ours", metavar="DIR")
     parser.add_argument("--sample-threads", metavar="FILE")
     parser.add_argument("--pid", type=int)
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=PID")
     parser.add_argument("--rest", default="http://127.0.0.1:8081")
     args = parser.parse_args()
     if args.sample_flink:
@@ -602,7 +650,8 @@ def main():
     if args.sample_threads:
         if not args.pid:
             parser.error("--sample-threads needs --pid")
-        sample_threads(args.sample_threads, args.pid)
+        others = dict(item.split("=", 1) for item in args.also)
+        sample_threads(args.sample_threads, args.pid, others)
         return 0
     if args.sample_machine:
         sample_machine(args.sample_machine, args.ours or os.getcwd())

@@ -2,6 +2,7 @@ package io.rtml.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rtml.job.bench.ExactlyOnceCheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,23 @@ final class BenchDrainCommand implements Callable<Integer> {
 
     @Option(names = "--expect", required = true, description = "Records to wait for.")
     long expect;
+
+    @Option(
+            names = "--warmup",
+            description =
+                    "Records committed before the measured part begins: the sustained rate is"
+                            + " over the commits after the first that holds this many (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long warmup = 0;
+
+    @Option(
+            names = "--check-copies",
+            paramLabel = "N",
+            description =
+                    "Once all are committed, check that each event id of --events-topic is in N"
+                            + " committed output records exactly, and no other id is (0: no"
+                            + " check; default: ${DEFAULT-VALUE}).")
+    int checkCopies = 0;
 
     @Option(
             names = "--started-ms",
@@ -108,21 +126,43 @@ final class BenchDrainCommand implements Callable<Integer> {
         System.err.printf(
                 "bench-drain: %s: %,d committed; sustained %,d events/s (%s)%n",
                 label, count, results.get("sustained_events_per_s"), results.get("method"));
+        boolean exactlyOnce = true;
+        if (checkCopies > 0) {
+            ExactlyOnceCheck.Result check =
+                    ExactlyOnceCheck.check(
+                            kafka.clientProperties(), kafka.eventsTopic, topic, checkCopies);
+            results.put("exactly_once", check.toMap());
+            exactlyOnce = check.holds();
+            System.err.printf(
+                    "bench-drain: %s: exactly once by event id %s: %,d events, %,d exactly %d"
+                            + " time(s), %,d missing, %,d duplicated, %,d unknown ids %s%n",
+                    label,
+                    exactlyOnce ? "holds" : "FAILS",
+                    check.events(),
+                    check.exact(),
+                    checkCopies,
+                    check.missing(),
+                    check.duplicated(),
+                    check.unknown(),
+                    check.examples());
+        }
         if (out != null) {
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.toFile(), results);
         }
-        return count >= expect ? 0 : 1;
+        return count >= expect && exactlyOnce ? 0 : 1;
     }
 
     /**
      * The sustained rate from when records became visible. Exactly-once output becomes visible in
-     * commits; the first and the last commit hold a part-interval each. When there are at least
-     * three commits (the job: one per checkpoint), the rate is the records made visible between the
-     * first and the second-to-last commit over the time between them: whole intervals only.
-     * Otherwise (the pass-through's 100 ms commits run together) it is the records after the first
-     * poll over the time from the first to the last.
+     * commits; the first and the last commit hold a part-interval each. The measured part starts
+     * at the first commit that holds at least {@code --warmup} records (the first commit without a
+     * warm-up). When there are at least two more commits after it (the job: one per checkpoint),
+     * the rate is the records made visible from there to the second-to-last commit over the time
+     * between them: whole intervals only. Otherwise (the pass-through's 100 ms commits run
+     * together) it is the records after the first poll past the warm-up over the time from it to
+     * the last.
      */
     Map<String, Object> results(List<long[]> polls, long count) {
         List<long[]> commits = new ArrayList<>(); // {first received ms, records so far}
@@ -145,17 +185,36 @@ final class BenchDrainCommand implements Callable<Integer> {
         double sustained = Double.NaN;
         String method = "none";
         int k = commits.size();
-        if (k >= 3) {
-            long[] first = commits.get(0);
-            long[] last = commits.get(k - 2);
-            sustained = (last[1] - first[1]) * 1000.0 / (last[0] - first[0]);
-            method = "whole commit intervals: commits 1 to " + (k - 1) + " of " + k;
-        } else if (polls.size() >= 2) {
-            long[] first = polls.get(0);
-            long[] last = polls.get(polls.size() - 1);
-            sustained = (last[1] - first[1]) * 1000.0 / Math.max(1, last[0] - first[0]);
-            method = "first to last poll";
+        int from = 0;
+        while (from < k && commits.get(from)[1] < warmup) {
+            from++;
         }
+        int firstPoll = 0;
+        while (firstPoll < polls.size() && polls.get(firstPoll)[1] < warmup) {
+            firstPoll++;
+        }
+        long[] measuredFrom = null;
+        long[] measuredTo = null;
+        if (k - from >= 3) {
+            measuredFrom = commits.get(from);
+            measuredTo = commits.get(k - 2);
+            method =
+                    "whole commit intervals: commits " + (from + 1) + " to " + (k - 1) + " of " + k;
+        } else if (polls.size() - firstPoll >= 2) {
+            measuredFrom = polls.get(firstPoll);
+            measuredTo = polls.get(polls.size() - 1);
+            method = from == 0 ? "first to last poll" : "first poll after the warm-up to the last";
+        }
+        if (measuredFrom != null) {
+            sustained =
+                    (measuredTo[1] - measuredFrom[1])
+                            * 1000.0
+                            / Math.max(1, measuredTo[0] - measuredFrom[0]);
+            results.put("measured_from_ms", measuredFrom[0]);
+            results.put("measured_to_ms", measuredTo[0]);
+            results.put("measured_records", measuredTo[1] - measuredFrom[1]);
+        }
+        results.put("warmup", warmup);
         results.put(
                 "sustained_events_per_s", Double.isNaN(sustained) ? null : Math.round(sustained));
         results.put("method", method);

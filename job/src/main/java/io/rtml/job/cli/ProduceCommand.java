@@ -84,6 +84,13 @@ final class ProduceCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     Duration labelDelay = Duration.ofSeconds(30);
 
+    @Option(
+            names = "--start-ago",
+            description =
+                    "Simulated time starts this long before now, as for a backlog that built up"
+                            + " while the job was down (default: ${DEFAULT-VALUE}, now).")
+    Duration startAgo = Duration.ZERO;
+
     /** A record to send, with the label that follows it (null when none does). */
     private record Outgoing(byte[] value, byte[] label) {}
 
@@ -92,7 +99,8 @@ final class ProduceCommand implements Callable<Integer> {
 
     /** Generated events, from now on in simulated time, with their labels. */
     private Iterator<Outgoing> generated() {
-        TransactionGenerator generator = generatorOptions.generator(System.currentTimeMillis());
+        TransactionGenerator generator =
+                generatorOptions.generator(System.currentTimeMillis() - startAgo.toMillis());
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -146,8 +154,9 @@ final class ProduceCommand implements Callable<Integer> {
         if (rate < 0 || events < 0) {
             throw new IllegalArgumentException("--rate and --events must not be negative");
         }
-        if (labelDelay.isNegative()) {
-            throw new IllegalArgumentException("--label-delay must not be negative");
+        if (labelDelay.isNegative() || startAgo.isNegative()) {
+            throw new IllegalArgumentException(
+                    "--label-delay and --start-ago must not be negative");
         }
         if (labelsFile != null && fromFile == null) {
             throw new IllegalArgumentException("--labels-file goes with --from-file");

@@ -169,14 +169,28 @@ public final class TransactionGenerator {
         for (int c = 0; c < cards.length; c++) {
             cards[c] = newCard(c);
         }
-        double meanActivity = 0;
-        for (double activity : HOURLY_ACTIVITY) {
-            meanActivity += activity / HOURLY_ACTIVITY.length;
-        }
         // Candidate events arrive at the peak rate and are kept with the hour's activity.
         double eventsPerMs = settings.cards() * settings.transactionsPerCardPerDay() / DAY_MS;
-        this.peakIntervalMs = meanActivity / eventsPerMs;
+        this.peakIntervalMs = meanActivity() / eventsPerMs;
         this.clockMs = settings.startTimeMs();
+    }
+
+    /**
+     * The legitimate transactions per card per day that make {@code eventsPerSecond} events per
+     * second of simulated time, all cards together, in the hour of the day of {@code atMs}: for
+     * simulated time that passes as live traffic at that rate would.
+     */
+    public static double transactionsPerCardPerDay(double eventsPerSecond, int cards, long atMs) {
+        int hour = (int) (Math.floorMod(atMs, (long) DAY_MS) / HOUR_MS);
+        return eventsPerSecond * (DAY_MS / 1000) / cards * meanActivity() / HOURLY_ACTIVITY[hour];
+    }
+
+    private static double meanActivity() {
+        double mean = 0;
+        for (double activity : HOURLY_ACTIVITY) {
+            mean += activity / HOURLY_ACTIVITY.length;
+        }
+        return mean;
     }
 
     /** The next event in simulated time. */
