@@ -66,21 +66,25 @@ def sample_flink(path, rest):
         time.sleep(5)
         try:
             jobs = [j for j in get(f"{rest}/jobs/overview")["jobs"] if j["state"] == "RUNNING"]
-            if not jobs:
+            # The scoring job; the live evaluation's job (name ending "-evaluation") runs beside.
+            scoring = [j for j in jobs if not j["name"].endswith("-evaluation")]
+            if not scoring:
                 continue
-            jid = jobs[0]["jid"]
+            jid = scoring[0]["jid"]
             sample = {"t": int(time.time() * 1000), "vertices": {}}
+            for job in jobs:
+                for vertex in get(f"{rest}/jobs/{job['jid']}")["vertices"]:
+                    values = get(f"{rest}/jobs/{job['jid']}/vertices/{vertex['id']}"
+                                 f"/subtasks/metrics?get={metrics}")
+                    figures = {v["id"]: v for v in values}
+                    sample["vertices"][vertex["name"]] = {
+                        "busy": figures.get("busyTimeMsPerSecond", {}).get("avg"),
+                        "busy_max": figures.get("busyTimeMsPerSecond", {}).get("max"),
+                        "backpressured":
+                            figures.get("backPressuredTimeMsPerSecond", {}).get("avg"),
+                        "idle": figures.get("idleTimeMsPerSecond", {}).get("avg"),
+                    }
             vertices = get(f"{rest}/jobs/{jid}")["vertices"]
-            for vertex in vertices:
-                values = get(f"{rest}/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
-                             f"?get={metrics}")
-                figures = {v["id"]: v for v in values}
-                sample["vertices"][vertex["name"]] = {
-                    "busy": figures.get("busyTimeMsPerSecond", {}).get("avg"),
-                    "busy_max": figures.get("busyTimeMsPerSecond", {}).get("max"),
-                    "backpressured": figures.get("backPressuredTimeMsPerSecond", {}).get("avg"),
-                    "idle": figures.get("idleTimeMsPerSecond", {}).get("avg"),
-                }
             checkpoints = get(f"{rest}/jobs/{jid}/checkpoints")
             summary = checkpoints.get("summary", {})
             sample["checkpoints"] = {

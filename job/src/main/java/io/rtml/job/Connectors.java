@@ -6,6 +6,8 @@ import io.rtml.dlq.DeadLetter;
 import io.rtml.dlq.DeadLetterSerializer;
 import io.rtml.evaluation.EvaluationRecord;
 import io.rtml.evaluation.Label;
+import io.rtml.evaluation.PredictionScores;
+import io.rtml.evaluation.ScoredLabel;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.EventDeserializer;
 import io.rtml.features.FeatureVector;
@@ -90,31 +92,45 @@ public final class Connectors {
                 new ShadowPredictionSerializer(config.get(SHADOW_PREDICTIONS_TOPIC)));
     }
 
-    /** The labels topic, or {@code null} when {@code kafka.topics.labels} is empty. */
+    /** The labels topic ({@code kafka.topics.labels}), for the live evaluation. */
     public static KafkaSource<Label> labels(RtmlConfig config) {
-        String topic = config.get(LABELS_TOPIC);
-        return topic.isEmpty()
-                ? null
-                : KafkaSource.<Label>builder()
-                        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-                        .setTopics(topic)
-                        .setGroupId(config.get(KAFKA_GROUP_ID) + "-labels")
-                        .setStartingOffsets(
-                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                        .setDeserializer(new Label.Deserializer())
-                        .setProperty("isolation.level", "read_committed")
-                        .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-labels")
-                        .build();
+        return KafkaSource.<Label>builder()
+                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                .setTopics(config.get(LABELS_TOPIC))
+                .setGroupId(config.get(KAFKA_GROUP_ID) + "-labels")
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new Label.Deserializer())
+                .setProperties(config.kafkaProperties())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-labels")
+                .build();
     }
 
-    /** The live evaluation's records, or {@code null} without labels. */
+    /**
+     * The committed predictions (read_committed: what downstream consumers see), for the live
+     * evaluation, from the evaluation's committed offsets or the topic's beginning.
+     */
+    public static KafkaSource<ScoredLabel> scoredPredictions(RtmlConfig config) {
+        return KafkaSource.<ScoredLabel>builder()
+                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                .setTopics(config.get(PREDICTIONS_TOPIC))
+                .setGroupId(config.get(KAFKA_GROUP_ID) + "-evaluation")
+                .setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new PredictionScores())
+                .setProperties(config.kafkaProperties())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-evaluation")
+                .build();
+    }
+
+    /** The live evaluation's records. */
     public static AbortTolerantKafkaSink<EvaluationRecord> evaluation(RtmlConfig config) {
-        return config.get(LABELS_TOPIC).isEmpty()
-                ? null
-                : exactlyOnce(
-                        config,
-                        "evaluation",
-                        new EvaluationRecord.Serializer(config.get(EVALUATION_TOPIC)));
+        return exactlyOnce(
+                config,
+                "evaluation",
+                new EvaluationRecord.Serializer(config.get(EVALUATION_TOPIC)));
     }
 
     /** Each card's latest prediction and features in Redis. */

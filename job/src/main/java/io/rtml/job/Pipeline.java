@@ -1,11 +1,6 @@
 package io.rtml.job;
 
 import io.rtml.dlq.DeadLetter;
-import io.rtml.evaluation.EvaluationRecord;
-import io.rtml.evaluation.Label;
-import io.rtml.evaluation.LabelJoin;
-import io.rtml.evaluation.ScoredLabel;
-import io.rtml.evaluation.SlidingEvaluation;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
@@ -42,10 +37,11 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The dataflow of docs/architecture.md, wiring only: source, parse, features (the event's own, then
- * one keyed stage per entity of the spec), batched inference, and the sinks. Sources and sinks are
- * handed in, so tests run this exact pipeline on their own inputs and outputs; {@link #features} is
- * also what the backfill runs.
+ * The scoring job's dataflow of docs/architecture.md, wiring only: source, parse, features (the
+ * event's own, then one keyed stage per entity of the spec), batched inference, and the sinks. The
+ * live evaluation is a job of its own ({@link EvaluationPipeline}). Sources and sinks are handed
+ * in, so tests run this exact pipeline on their own inputs and outputs; {@link #features} is also
+ * what the backfill runs.
  */
 public final class Pipeline {
     private final RtmlConfig config;
@@ -56,8 +52,6 @@ public final class Pipeline {
     private final Sink<FeatureVector> featureLog;
     private final Source<ModelControl, ?, ?> modelControl;
     private final Sink<Prediction> shadowPredictions;
-    private final Source<Label, ?, ?> labels;
-    private final Sink<EvaluationRecord> evaluation;
 
     private Pipeline(Builder builder) {
         this.config = builder.config;
@@ -68,8 +62,6 @@ public final class Pipeline {
         this.featureLog = builder.featureLog;
         this.modelControl = builder.modelControl;
         this.shadowPredictions = builder.shadowPredictions;
-        this.labels = builder.labels;
-        this.evaluation = builder.evaluation;
     }
 
     public static Builder builder() {
@@ -119,9 +111,6 @@ public final class Pipeline {
                 .sinkTo(deadLetters)
                 .uid(Uids.DEAD_LETTER_SINK)
                 .name(Uids.DEAD_LETTER_SINK_NAME);
-        if (labels != null) {
-            evaluate(env, scored);
-        }
         if (featureLog != null) {
             features.sinkTo(featureLog).uid(Uids.FEATURE_LOG_SINK).name(Uids.FEATURE_LOG_SINK_NAME);
         }
@@ -197,50 +186,6 @@ public final class Pipeline {
         return partial;
     }
 
-    /**
-     * The live evaluation: predictions joined with their labels (arriving later) by event id, and
-     * precision, recall and PR-AUC over a sliding window, as metrics and records.
-     */
-    private void evaluate(StreamExecutionEnvironment env, DataStream<Prediction> scored) {
-        DataStream<Label> labelled =
-                env.fromSource(
-                                labels,
-                                // Labels have no event time the job uses: idle, never holding
-                                // watermarks back.
-                                WatermarkStrategy.<Label>noWatermarks()
-                                        .withIdleness(Duration.ofMillis(200)),
-                                Uids.LABELS_SOURCE_NAME)
-                        .uid(Uids.LABELS_SOURCE);
-        // Only what the evaluation needs crosses the shuffle and waits in state, not the features.
-        DataStream<ScoredLabel> awaitingLabels =
-                scored.map(ScoredLabel::of)
-                        .uid(Uids.SCORES_FOR_EVALUATION)
-                        .name(Uids.SCORES_FOR_EVALUATION_NAME);
-        DataStream<ScoredLabel> joined =
-                awaitingLabels
-                        .keyBy(awaiting -> awaiting.eventId, Types.STRING)
-                        .connect(
-                                labelled.keyBy(
-                                        label -> label.eventId == null ? "" : label.eventId,
-                                        Types.STRING))
-                        .process(new LabelJoin(config.get(RtmlOptions.EVALUATION_JOIN_TTL)))
-                        .uid(Uids.LABEL_JOIN)
-                        .name(Uids.LABEL_JOIN_NAME);
-        // One key: the windows cover every prediction, whichever subtask joined it.
-        joined.keyBy(scoredLabel -> 0, Types.INT)
-                .process(
-                        new SlidingEvaluation(
-                                config.get(RtmlOptions.EVALUATION_WINDOW),
-                                config.get(RtmlOptions.EVALUATION_SLIDE)))
-                .setParallelism(1)
-                .uid(Uids.EVALUATION)
-                .name(Uids.EVALUATION_NAME)
-                .sinkTo(evaluation)
-                .setParallelism(1)
-                .uid(Uids.EVALUATION_SINK)
-                .name(Uids.EVALUATION_SINK_NAME);
-    }
-
     /** Per-partition event-time watermarks from each event's own time. */
     public static WatermarkStrategy<DecodedRecord> watermarks(RtmlConfig config) {
         return WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(
@@ -258,8 +203,6 @@ public final class Pipeline {
         private Sink<FeatureVector> featureLog;
         private Source<ModelControl, ?, ?> modelControl;
         private Sink<Prediction> shadowPredictions;
-        private Source<Label, ?, ?> labels;
-        private Sink<EvaluationRecord> evaluation;
 
         private Builder() {}
 
@@ -307,13 +250,6 @@ public final class Pipeline {
             return this;
         }
 
-        /** Optional: the labels topic and where the live evaluation goes (both, or neither). */
-        public Builder evaluation(Source<Label, ?, ?> labels, Sink<EvaluationRecord> evaluation) {
-            this.labels = labels;
-            this.evaluation = evaluation;
-            return this;
-        }
-
         /** Optional: where every served feature vector goes. */
         public Builder featureLog(Sink<FeatureVector> featureLog) {
             this.featureLog = featureLog;
@@ -343,9 +279,6 @@ public final class Pipeline {
             }
             if (shadowPredictions == null) {
                 missing.append(" shadowPredictions");
-            }
-            if ((labels == null) != (evaluation == null)) {
-                missing.append(labels == null ? " labels" : " evaluation");
             }
             if (missing.length() > 0) {
                 throw new IllegalStateException("Pipeline needs" + missing);

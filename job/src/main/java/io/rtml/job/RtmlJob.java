@@ -1,12 +1,16 @@
 package io.rtml.job;
 
 import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -14,13 +18,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The job's entry point, for {@code flink run} and for {@code rtml run}: load the configuration,
- * log it, build the pipeline, execute.
+ * The scoring job's entry point, for {@code flink run} and for {@code rtml run}: load the
+ * configuration, log it, build the pipeline, execute. With {@code --local} it runs in an embedded
+ * cluster, with the live evaluation's job beside it when a labels topic is set.
  */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Runs the rtml job: on the Flink cluster it was submitted to, or --local.")
+        description = {
+            "Runs the rtml scoring job: on the Flink cluster it was submitted to, or --local.",
+            "--local also runs the live evaluation (rtml run-evaluation) in the same embedded"
+                    + " cluster when kafka.topics.labels is set."
+        })
 public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RtmlJob.class);
 
@@ -36,8 +45,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     @Option(
             names = "--local",
             description =
-                    "Runs in an embedded mini cluster with the web UI, configured by"
-                            + " --flink-conf.")
+                    "Runs in an embedded cluster with the web UI, configured by --flink-conf.")
     boolean local;
 
     @Option(
@@ -57,15 +65,31 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         RtmlConfig config = RtmlConfig.load(configFile, overrides);
         LOG.info("Starting rtml with options:{}", config.describe());
-        StreamExecutionEnvironment env = environment(config);
-        pipeline(config).build().attachTo(env);
-        env.execute();
+        if (!local) {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            JobEnvironment.apply(config, new Configuration()));
+            pipeline(config).build().attachTo(env);
+            env.execute();
+            return 0;
+        }
+        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
+        List<StreamGraph> jobs = new ArrayList<>();
+        StreamExecutionEnvironment scoring =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(config, new Configuration(flink)));
+        pipeline(config).build().attachTo(scoring);
+        jobs.add(scoring.getStreamGraph());
+        if (!config.get(RtmlOptions.LABELS_TOPIC).isEmpty()) {
+            jobs.add(EvaluationJob.streamGraph(config, flink));
+        }
+        LocalCluster.run(flink, jobs);
         return 0;
     }
 
     /**
-     * The job's pipeline with its production sources and sinks: what {@code run} and {@code resume}
-     * submit. Tests replace a source or sink on it to inject faults.
+     * The scoring job's pipeline with its production sources and sinks: what {@code run} and {@code
+     * resume} submit. Tests replace a source or sink on it to inject faults.
      */
     public static Pipeline.Builder pipeline(RtmlConfig config) {
         return Pipeline.builder()
@@ -76,17 +100,6 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
                 .deadLetters(Connectors.deadLetters(config))
                 .featureLog(Connectors.featureLog(config))
                 .modelControl(Connectors.modelControl(config))
-                .shadowPredictions(Connectors.shadowPredictions(config))
-                .evaluation(Connectors.labels(config), Connectors.evaluation(config));
-    }
-
-    private StreamExecutionEnvironment environment(RtmlConfig config) {
-        if (!local) {
-            return StreamExecutionEnvironment.getExecutionEnvironment(
-                    JobEnvironment.apply(config, new Configuration()));
-        }
-        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
-        return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
-                JobEnvironment.apply(config, flink));
+                .shadowPredictions(Connectors.shadowPredictions(config));
     }
 }

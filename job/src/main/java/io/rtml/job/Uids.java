@@ -29,8 +29,10 @@ public final class Uids {
     public static final String LABELS_SOURCE = "labels-source-v1";
     public static final String LABELS_SOURCE_NAME = "Kafka labels";
 
-    public static final String SCORES_FOR_EVALUATION = "scores-for-evaluation-v1";
-    public static final String SCORES_FOR_EVALUATION_NAME = "Scores for evaluation";
+    /** The live evaluation's own job reads the committed predictions. */
+    public static final String EVALUATION_PREDICTIONS_SOURCE = "evaluation-predictions-source-v1";
+
+    public static final String EVALUATION_PREDICTIONS_SOURCE_NAME = "Kafka predictions to evaluate";
 
     public static final String LABEL_JOIN = "label-join-v1";
     public static final String LABEL_JOIN_NAME = "Predictions with labels";

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The live evaluation end to end: labels arrive on their topic after the predictions, the job joins
- * them by event id and writes precision, recall and PR-AUC per window; the window that has seen
- * every label says exactly what the committed predictions and the labels say.
+ * The live evaluation end to end, as a job of its own beside the scoring job: labels arrive on
+ * their topic after the predictions, the evaluation joins them with the committed predictions by
+ * event id and writes precision, recall and PR-AUC per window; the window that has seen every label
+ * says exactly what the committed predictions and the labels say.
  */
 class EvaluationITCase {
     private static final int EVENTS = 3_000;
@@ -46,7 +47,7 @@ class EvaluationITCase {
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
+                            .setNumberSlotsPerTaskManager(4)
                             .build());
 
     @TempDir Path dir;
@@ -99,6 +100,11 @@ class EvaluationITCase {
                             JobEnvironment.apply(config, new Configuration()));
             RtmlJob.pipeline(config).build().attachTo(env);
             JobClient job = env.executeAsync();
+            StreamExecutionEnvironment evaluationEnv =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            JobEnvironment.apply(config, new Configuration()));
+            EvaluationJob.pipeline(config).build().attachTo(evaluationEnv);
+            JobClient evaluationJob = evaluationEnv.executeAsync();
             List<Prediction> committed;
             JsonNode everyLabel;
             try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
@@ -120,6 +126,7 @@ class EvaluationITCase {
                 kafka.produce("labels", labels);
                 everyLabel = awaitWindowWithEveryLabel(evaluation);
             } finally {
+                evaluationJob.cancel().get();
                 job.cancel().get();
             }
 

@@ -3,13 +3,13 @@ package io.rtml.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rtml.job.config.ConfigException;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.testing.Repository;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -62,17 +62,21 @@ class PipelineTest {
                 .deadLetters(Connectors.deadLetters(config))
                 .featureLog(Connectors.featureLog(config))
                 .modelControl(Connectors.modelControl(config))
-                .shadowPredictions(Connectors.shadowPredictions(config))
-                .evaluation(Connectors.labels(config), Connectors.evaluation(config));
+                .shadowPredictions(Connectors.shadowPredictions(config));
     }
 
-    /** The job's graph under the job's own Flink settings (explicit uids, no Kryo). */
+    /** The scoring job's graph under the job's own Flink settings (explicit uids, no Kryo). */
     private static StreamGraph graph() {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         JobEnvironment.apply(config, new Configuration()));
         complete().build().attachTo(env);
         return env.getStreamGraph();
+    }
+
+    /** The live evaluation's job's graph, under the same settings. */
+    private static StreamGraph evaluationGraph() {
+        return EvaluationJob.streamGraph(config, new Configuration());
     }
 
     /**
@@ -144,9 +148,9 @@ class PipelineTest {
 
     @Test
     void everyOperatorCarriesItsUidFromUids() throws IllegalAccessException {
-        Collection<StreamNode> nodes = graph().getStreamNodes();
+        List<String> uids = uids(graph());
+        List<String> evaluationUids = uids(evaluationGraph());
 
-        List<String> uids = nodes.stream().map(StreamNode::getTransformationUID).toList();
         assertThat(uids).doesNotContainNull().doesNotHaveDuplicates();
         assertThat(uids)
                 .containsExactlyInAnyOrder(
@@ -168,14 +172,22 @@ class PipelineTest {
                         Uids.DEAD_LETTER_SINK,
                         COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
                         Uids.FEATURE_LOG_SINK,
-                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK,
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
+        assertThat(evaluationUids)
+                .containsExactlyInAnyOrder(
+                        Uids.EVALUATION_PREDICTIONS_SOURCE,
                         Uids.LABELS_SOURCE,
-                        Uids.SCORES_FOR_EVALUATION,
                         Uids.LABEL_JOIN,
                         Uids.EVALUATION,
                         Uids.EVALUATION_SINK,
                         COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
-        assertThat(uids).containsAll(uidsConstants(false));
+        List<String> both = new ArrayList<>(uids);
+        both.addAll(evaluationUids);
+        assertThat(both).containsAll(uidsConstants(false));
+    }
+
+    private static List<String> uids(StreamGraph graph) {
+        return graph.getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
     }
 
     @Test
@@ -191,8 +203,7 @@ class PipelineTest {
                         COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK,
                         COMMITTER_UID_PREFIX + Uids.SHADOW_SINK,
                         COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
-                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK,
-                        COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
+                        COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
     }
 
     @Test
@@ -240,22 +251,13 @@ class PipelineTest {
                                 Map.entry(Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK),
                                 Map.entry(Uids.REDIS_SINK_NAME, Uids.REDIS_SINK),
                                 Map.entry(Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK),
-                                Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK),
-                                Map.entry(Uids.LABELS_SOURCE_NAME, Uids.LABELS_SOURCE),
-                                Map.entry(
-                                        Uids.SCORES_FOR_EVALUATION_NAME,
-                                        Uids.SCORES_FOR_EVALUATION),
-                                Map.entry(Uids.LABEL_JOIN_NAME, Uids.LABEL_JOIN),
-                                Map.entry(Uids.EVALUATION_NAME, Uids.EVALUATION),
-                                Map.entry(Uids.EVALUATION_SINK_NAME, Uids.EVALUATION_SINK)));
+                                Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK)));
     }
 
     @Test
     void everyOperatorIsNamedFromUids() throws IllegalAccessException {
-        Set<String> names =
-                graph().getStreamNodes().stream()
-                        .map(StreamNode::getOperatorName)
-                        .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> names = names(graph());
+        Set<String> evaluationNames = names(evaluationGraph());
 
         assertThat(names)
                 .containsExactlyInAnyOrder(
@@ -277,23 +279,32 @@ class PipelineTest {
                         Uids.PREDICTIONS_SINK_NAME + ": Committer",
                         Uids.REDIS_SINK_NAME + ": Writer",
                         Uids.DEAD_LETTER_SINK_NAME + ": Writer",
-                        Uids.DEAD_LETTER_SINK_NAME + ": Committer",
+                        Uids.DEAD_LETTER_SINK_NAME + ": Committer");
+        assertThat(evaluationNames)
+                .containsExactlyInAnyOrder(
+                        "Source: " + Uids.EVALUATION_PREDICTIONS_SOURCE_NAME,
                         "Source: " + Uids.LABELS_SOURCE_NAME,
-                        Uids.SCORES_FOR_EVALUATION_NAME,
                         Uids.LABEL_JOIN_NAME,
                         Uids.EVALUATION_NAME,
                         Uids.EVALUATION_SINK_NAME + ": Writer",
                         Uids.EVALUATION_SINK_NAME + ": Committer");
+        Set<String> both = new TreeSet<>(names);
+        both.addAll(evaluationNames);
         for (String name : uidsConstants(true)) {
-            assertThat(names).anyMatch(operator -> operator.contains(name));
+            assertThat(both).anyMatch(operator -> operator.contains(name));
         }
+    }
+
+    private static Set<String> names(StreamGraph graph) {
+        return graph.getStreamNodes().stream()
+                .map(StreamNode::getOperatorName)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     // ---- the dataflow ----
 
-    @Test
-    void wiresTheDataflowOfTheArchitecture() {
-        StreamGraph graph = graph();
+    /** Each operator's uid to the uids of the operators it sends to. */
+    private static Map<String, Set<String>> downstream(StreamGraph graph) {
         Map<String, Set<String>> downstream = new TreeMap<>();
         for (StreamNode node : graph.getStreamNodes()) {
             Set<String> targets = new TreeSet<>();
@@ -302,8 +313,12 @@ class PipelineTest {
             }
             downstream.put(node.getTransformationUID(), targets);
         }
+        return downstream;
+    }
 
-        assertThat(downstream)
+    @Test
+    void wiresTheDataflowOfTheArchitecture() {
+        assertThat(downstream(graph()))
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.ofEntries(
                                 Map.entry(Uids.SOURCE, Set.of(Uids.PARSE)),
@@ -334,16 +349,7 @@ class PipelineTest {
                                         Set.of(
                                                 Uids.PREDICTIONS_SINK,
                                                 Uids.REDIS_SINK,
-                                                Uids.SHADOW_FILTER,
-                                                Uids.SCORES_FOR_EVALUATION)),
-                                Map.entry(Uids.SCORES_FOR_EVALUATION, Set.of(Uids.LABEL_JOIN)),
-                                Map.entry(Uids.LABELS_SOURCE, Set.of(Uids.LABEL_JOIN)),
-                                Map.entry(Uids.LABEL_JOIN, Set.of(Uids.EVALUATION)),
-                                Map.entry(Uids.EVALUATION, Set.of(Uids.EVALUATION_SINK)),
-                                Map.entry(
-                                        Uids.EVALUATION_SINK,
-                                        Set.of(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK)),
-                                Map.entry(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK, Set.of()),
+                                                Uids.SHADOW_FILTER)),
                                 Map.entry(
                                         Uids.PREDICTIONS_SINK,
                                         Set.of(COMMITTER_UID_PREFIX + Uids.PREDICTIONS_SINK)),
@@ -353,6 +359,40 @@ class PipelineTest {
                                         Uids.DEAD_LETTER_SINK,
                                         Set.of(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK)),
                                 Map.entry(COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK, Set.of())));
+    }
+
+    @Test
+    void wiresTheLiveEvaluationAsAJobOfItsOwnFromTheCommittedPredictionsAndTheLabels() {
+        assertThat(downstream(evaluationGraph()))
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.ofEntries(
+                                Map.entry(
+                                        Uids.EVALUATION_PREDICTIONS_SOURCE,
+                                        Set.of(Uids.LABEL_JOIN)),
+                                Map.entry(Uids.LABELS_SOURCE, Set.of(Uids.LABEL_JOIN)),
+                                Map.entry(Uids.LABEL_JOIN, Set.of(Uids.EVALUATION)),
+                                Map.entry(Uids.EVALUATION, Set.of(Uids.EVALUATION_SINK)),
+                                Map.entry(
+                                        Uids.EVALUATION_SINK,
+                                        Set.of(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK)),
+                                Map.entry(COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK, Set.of())));
+        assertThat(evaluationGraph().getJobName()).isEqualTo("rtml-evaluation");
+    }
+
+    @Test
+    void refusesToBuildTheLiveEvaluationWithoutALabelsTopicNamingTheOption() {
+        RtmlConfig withoutLabels =
+                RtmlConfig.load(
+                        null,
+                        Map.of(
+                                "model.repository",
+                                Repository.modelArtifacts().toString(),
+                                "kafka.topics.labels",
+                                ""));
+
+        assertThatThrownBy(() -> EvaluationJob.pipeline(withoutLabels))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("kafka.topics.labels is empty");
     }
 
     @Test
@@ -385,14 +425,16 @@ class PipelineTest {
     }
 
     @Test
-    void runsEveryOperatorAtTheConfiguredParallelismButTheModelControlAndTheEvaluation() {
+    void runsEveryOperatorAtTheConfiguredParallelismButTheModelControlAndTheWindowedFigures() {
         Set<String> single =
                 Set.of(
                         Uids.MODEL_CONTROL_SOURCE,
                         Uids.EVALUATION,
                         Uids.EVALUATION_SINK,
                         COMMITTER_UID_PREFIX + Uids.EVALUATION_SINK);
-        for (StreamNode node : graph().getStreamNodes()) {
+        List<StreamNode> nodes = new ArrayList<>(graph().getStreamNodes());
+        nodes.addAll(evaluationGraph().getStreamNodes());
+        for (StreamNode node : nodes) {
             int expected = single.contains(node.getTransformationUID()) ? 1 : 2;
             assertThat(node.getParallelism()).as(node.getOperatorName()).isEqualTo(expected);
         }

@@ -14,7 +14,8 @@ import org.apache.flink.util.Collector;
 /**
  * Joins predictions with their labels by event id, whichever comes first, in keyed state that
  * expires after {@code ttl} (processing time): a label that never comes, or a label for an event
- * this job did not score, is dropped from the join then (and counted), never kept forever.
+ * the job did not score, is dropped from the join then, never kept forever. Records that are not
+ * labels or not predictions are counted and dropped.
  */
 public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label, ScoredLabel> {
     private static final long serialVersionUID = 1L;
@@ -30,6 +31,7 @@ public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label
     private transient ValueState<Label> label;
     private transient Counter joined;
     private transient Counter unreadable;
+    private transient Counter unreadablePredictions;
 
     public LabelJoin(Duration ttl) {
         this.ttl = ttl;
@@ -53,11 +55,16 @@ public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
         joined = group.counter(MetricNames.LABELS_JOINED);
         unreadable = group.counter(MetricNames.LABELS_UNREADABLE);
+        unreadablePredictions = group.counter(MetricNames.PREDICTIONS_UNREADABLE);
     }
 
     @Override
     public void processElement1(ScoredLabel scored, Context ctx, Collector<ScoredLabel> out)
             throws Exception {
+        if (scored.eventId == null) {
+            unreadablePredictions.inc();
+            return;
+        }
         Label known = label.value();
         if (known == null) {
             prediction.update(scored);

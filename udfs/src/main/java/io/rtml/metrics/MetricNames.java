@@ -52,6 +52,7 @@ public final class MetricNames {
     public static final String SHADOW_DISAGREEMENTS = "shadow_disagreements";
     public static final String LABELS_JOINED = "labels_joined";
     public static final String LABELS_UNREADABLE = "labels_unreadable";
+    public static final String PREDICTIONS_UNREADABLE = "predictions_unreadable";
     public static final String LIVE_PRECISION = "live_precision";
     public static final String LIVE_RECALL = "live_recall";
     public static final String LIVE_PR_AUC = "live_pr_auc";

@@ -22,7 +22,7 @@ class LabelJoinTest {
         harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new LabelJoin(TTL)),
-                        p -> p.eventId,
+                        p -> p.eventId == null ? "" : p.eventId,
                         l -> l.eventId == null ? "" : l.eventId,
                         Types.STRING);
         harness.setStateTtlProcessingTime(0);
@@ -103,5 +103,14 @@ class LabelJoinTest {
 
         assertThat(output()).isEmpty();
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void countsAndSkipsUnreadablePredictions() throws Exception {
+        harness.processElement1(new ScoredLabel(null, 0, false, -1, null), 0);
+        harness.processElement2(new Label("", 1), 0);
+
+        assertThat(output()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1); // only the label, waiting
     }
 }

@@ -103,8 +103,7 @@ public final class ExactlyOnceCheck {
      * Every committed record's {@code event_id} (a record without one counts as id "?"), up to the
      * topic's end for read_committed consumers (its last stable offset) when it starts.
      */
-    private static void readAll(
-            Properties clientProperties, String topic, Consumer<String> each) {
+    private static void readAll(Properties clientProperties, String topic, Consumer<String> each) {
         Properties properties = new Properties();
         properties.putAll(clientProperties);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -156,8 +156,8 @@ final class BenchDrainCommand implements Callable<Integer> {
 
     /**
      * The sustained rate from when records became visible. Exactly-once output becomes visible in
-     * commits; the first and the last commit hold a part-interval each. The measured part starts
-     * at the first commit that holds at least {@code --warmup} records (the first commit without a
+     * commits; the first and the last commit hold a part-interval each. The measured part starts at
+     * the first commit that holds at least {@code --warmup} records (the first commit without a
      * warm-up). When there are at least two more commits after it (the job: one per checkpoint),
      * the rate is the records made visible from there to the second-to-last commit over the time
      * between them: whole intervals only. Otherwise (the pass-through's 100 ms commits run

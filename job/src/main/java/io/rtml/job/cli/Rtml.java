@@ -1,6 +1,7 @@
 package io.rtml.job.cli;
 
 import io.rtml.inference.ModelContractException;
+import io.rtml.job.EvaluationJob;
 import io.rtml.job.RtmlJob;
 import io.rtml.job.config.ConfigException;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Real-time machine-learning predictions on Apache Flink.",
         subcommands = {
             RtmlJob.class,
+            EvaluationJob.class,
             SavepointCommand.class,
             StopCommand.class,
             ResumeCommand.class,
