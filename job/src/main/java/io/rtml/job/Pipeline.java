@@ -14,9 +14,12 @@ import io.rtml.features.VectorFunction;
 import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.inference.BatchingInferenceFunction;
+import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.ModelControl;
 import io.rtml.inference.ModelRouter;
 import io.rtml.inference.Prediction;
+import io.rtml.inference.ScoringBatch;
+import io.rtml.inference.VectorBatcher;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -87,17 +91,13 @@ public final class Pipeline {
                         .setParallelism(1)
                         .broadcast(ModelRouter.ACTIVE_MODEL);
 
-        DataStream<FeatureVector> features = features(parsed, control, config);
+        DataStream<PartialFeatures> features = features(parsed, control, config);
 
         DataStream<Prediction> scored =
-                AsyncDataStream.unorderedWait(
-                                features,
-                                new BatchingInferenceFunction(config.inference()),
-                                config.get(RtmlOptions.INFERENCE_TIMEOUT).toMillis(),
-                                TimeUnit.MILLISECONDS,
-                                config.get(RtmlOptions.INFERENCE_CAPACITY))
-                        .uid(Uids.INFERENCE)
-                        .name(Uids.INFERENCE_NAME);
+                inference(
+                        features,
+                        config.inference(),
+                        config.get(RtmlOptions.INFERENCE_TIMEOUT).toMillis());
 
         scored.sinkTo(predictions).uid(Uids.PREDICTIONS_SINK).name(Uids.PREDICTIONS_SINK_NAME);
         scored.sinkTo(latestPredictions).uid(Uids.REDIS_SINK).name(Uids.REDIS_SINK_NAME);
@@ -112,16 +112,21 @@ public final class Pipeline {
                 .uid(Uids.DEAD_LETTER_SINK)
                 .name(Uids.DEAD_LETTER_SINK_NAME);
         if (featureLog != null) {
-            features.sinkTo(featureLog).uid(Uids.FEATURE_LOG_SINK).name(Uids.FEATURE_LOG_SINK_NAME);
+            features.map(new VectorFunction(config.spec()))
+                    .uid(Uids.FEATURE_LOG_VECTORS)
+                    .name(Uids.FEATURE_LOG_VECTORS_NAME)
+                    .sinkTo(featureLog)
+                    .uid(Uids.FEATURE_LOG_SINK)
+                    .name(Uids.FEATURE_LOG_SINK_NAME);
         }
     }
 
     /**
      * The features: the event's own features, the model choice (keyed by card, from the
      * model-control broadcast), each entity's windowed aggregates in a stage keyed by that entity
-     * (see {@link #featureStages}, which the backfill runs too), then the finished vector.
+     * (see {@link #featureStages}, which the backfill runs too).
      */
-    public static DataStream<FeatureVector> features(
+    public static DataStream<PartialFeatures> features(
             DataStream<TransactionEvent> events,
             BroadcastStream<ModelControl> control,
             RtmlConfig config) {
@@ -139,10 +144,33 @@ public final class Pipeline {
                                         config.get(RtmlOptions.INFERENCE_DEVICE)))
                         .uid(Uids.MODEL_ROUTER)
                         .name(Uids.MODEL_ROUTER_NAME);
-        return entityStages(routed, spec, config.get(RtmlOptions.FEATURE_MAX_WAIT), true)
-                .map(new VectorFunction(spec))
-                .uid(Uids.VECTORS)
-                .name(Uids.VECTORS_NAME);
+        return entityStages(routed, spec, config.get(RtmlOptions.FEATURE_MAX_WAIT), true);
+    }
+
+    /**
+     * The inference stage: the finished vectors cut into batches ({@link VectorBatcher}), then
+     * Flink's async operator scoring one batch per element ({@link BatchingInferenceFunction}).
+     */
+    public static DataStream<Prediction> inference(
+            DataStream<PartialFeatures> features, InferenceSettings settings, long timeoutMs) {
+        DataStream<ScoringBatch> batches =
+                features.transform(
+                                Uids.VECTORS_NAME,
+                                TypeInformation.of(ScoringBatch.class),
+                                new VectorBatcher(
+                                        settings.featureSet(),
+                                        settings.features().size(),
+                                        settings.maxBatchSize(),
+                                        settings.maxBatchDelay()))
+                        .uid(Uids.VECTORS);
+        return AsyncDataStream.unorderedWait(
+                        batches,
+                        new BatchingInferenceFunction(settings),
+                        timeoutMs,
+                        TimeUnit.MILLISECONDS,
+                        settings.batchesInFlight())
+                .uid(Uids.INFERENCE)
+                .name(Uids.INFERENCE_NAME);
     }
 
     /** The feature stages up to the finished values, with each event: what the backfill keeps. */

@@ -43,8 +43,15 @@ public final class Uids {
     public static final String EVALUATION_SINK = "evaluation-sink-v1";
     public static final String EVALUATION_SINK_NAME = "Kafka evaluation";
 
+    /** The finished vectors, cut into batches for the inference stage. */
     public static final String VECTORS = "feature-vectors-v1";
+
     public static final String VECTORS_NAME = "Feature vectors";
+
+    /** Each finished vector on its own, for the feature log. */
+    public static final String FEATURE_LOG_VECTORS = "feature-log-vectors-v1";
+
+    public static final String FEATURE_LOG_VECTORS_NAME = "Feature log vectors";
 
     public static final String FEATURE_LOG_SINK = "feature-log-sink-v1";
     public static final String FEATURE_LOG_SINK_NAME = "Kafka feature log";

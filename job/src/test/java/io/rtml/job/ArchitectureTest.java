@@ -96,8 +96,8 @@ class ArchitectureTest {
                                         .resideInAPackage("io.rtml.features..")
                                         .check(classes))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("io.rtml.inference.BatchingInferenceFunction")
-                .hasMessageContaining("io.rtml.features.FeatureVector");
+                .hasMessageContaining("io.rtml.inference.VectorBatcher")
+                .hasMessageContaining("io.rtml.features.PartialFeatures");
         assertThatThrownBy(
                         () ->
                                 noClasses()

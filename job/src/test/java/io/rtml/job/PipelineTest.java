@@ -171,6 +171,7 @@ class PipelineTest {
                         COMMITTER_UID_PREFIX + Uids.SHADOW_SINK,
                         Uids.DEAD_LETTER_SINK,
                         COMMITTER_UID_PREFIX + Uids.DEAD_LETTER_SINK,
+                        Uids.FEATURE_LOG_VECTORS,
                         Uids.FEATURE_LOG_SINK,
                         COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
         assertThat(evaluationUids)
@@ -251,6 +252,7 @@ class PipelineTest {
                                 Map.entry(Uids.PREDICTIONS_SINK_NAME, Uids.PREDICTIONS_SINK),
                                 Map.entry(Uids.REDIS_SINK_NAME, Uids.REDIS_SINK),
                                 Map.entry(Uids.DEAD_LETTER_SINK_NAME, Uids.DEAD_LETTER_SINK),
+                                Map.entry(Uids.FEATURE_LOG_VECTORS_NAME, Uids.FEATURE_LOG_VECTORS),
                                 Map.entry(Uids.FEATURE_LOG_SINK_NAME, Uids.FEATURE_LOG_SINK)));
     }
 
@@ -273,6 +275,7 @@ class PipelineTest {
                         Uids.entityFeaturesName("merchant"),
                         Uids.VECTORS_NAME,
                         Uids.INFERENCE_NAME,
+                        Uids.FEATURE_LOG_VECTORS_NAME,
                         Uids.FEATURE_LOG_SINK_NAME + ": Writer",
                         Uids.FEATURE_LOG_SINK_NAME + ": Committer",
                         Uids.PREDICTIONS_SINK_NAME + ": Writer",
@@ -336,10 +339,11 @@ class PipelineTest {
                                 Map.entry(
                                         Uids.entityFeatures("card"),
                                         Set.of(Uids.entityFeatures("merchant"))),
-                                Map.entry(Uids.entityFeatures("merchant"), Set.of(Uids.VECTORS)),
                                 Map.entry(
-                                        Uids.VECTORS,
-                                        Set.of(Uids.INFERENCE, Uids.FEATURE_LOG_SINK)),
+                                        Uids.entityFeatures("merchant"),
+                                        Set.of(Uids.VECTORS, Uids.FEATURE_LOG_VECTORS)),
+                                Map.entry(Uids.VECTORS, Set.of(Uids.INFERENCE)),
+                                Map.entry(Uids.FEATURE_LOG_VECTORS, Set.of(Uids.FEATURE_LOG_SINK)),
                                 Map.entry(
                                         Uids.FEATURE_LOG_SINK,
                                         Set.of(COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK)),

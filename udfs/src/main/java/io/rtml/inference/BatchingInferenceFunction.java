@@ -1,17 +1,17 @@
 package io.rtml.inference;
 
 import ai.djl.inference.Predictor;
-import io.rtml.features.FeatureVector;
 import io.rtml.metrics.MetricNames;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -27,20 +27,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inference stage: scores feature vectors in micro-batches on dedicated threads, each with the
- * model version that {@link ModelRouter} decided for it upstream.
+ * The inference stage: scores {@link ScoringBatch}es, cut upstream by {@link VectorBatcher}, on
+ * dedicated threads, each row with the model version that {@link ModelRouter} decided for it.
  *
- * <p>{@link #asyncInvoke} only queues the vector. Each inference thread takes a batch cut at {@code
- * maxBatchSize} rows or when its first row has waited {@code maxBatchDelay}, scores it with one
- * predict call per model version in it (each thread has its own {@link Predictor} per version), and
- * completes each row's future; a row with a shadow version is also scored by the challenger, whose
- * result rides along in the prediction. The queue is bounded, so a slow model backpressures the
- * stream instead of growing memory. A version is loaded (and run once) the first time a row needs
- * it and stays loaded, so rolling back is instant. A row the model cannot score (an error, a
- * version that cannot be loaded here, or the operator's timeout) gets the fallback score, flagged
- * with the reason; the job never fails because of one.
+ * <p>{@link #asyncInvoke} hands the batch to an inference thread; Flink's async operator bounds the
+ * batches in flight, so a slow model backpressures the stream instead of growing memory. The thread
+ * scores the batch with one predict call per model version in it (each thread has its own {@link
+ * Predictor} per version) and completes the batch's future with one prediction per row; a row with
+ * a shadow version is also scored by the challenger, whose result rides along in the prediction. A
+ * version is loaded (and run once) the first time a row needs it and stays loaded, so rolling back
+ * is instant. Rows the model cannot score (an error, a version that cannot be loaded here, or the
+ * operator's timeout) get the fallback score, flagged with the reason; the job never fails because
+ * of one.
  */
-public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, Prediction> {
+public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, Prediction> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BatchingInferenceFunction.class);
 
@@ -53,13 +53,10 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
     /** Rows per subtask in each window of the feature-drift PSI. */
     public static final int DRIFT_WINDOW_ROWS = 10_000;
 
-    /** How long an idle inference thread waits before checking whether to stop. */
-    private static final Duration POLL = Duration.ofMillis(100);
-
     private final InferenceSettings settings;
 
     private transient Map<String, TorchScriptModel> models;
-    private transient MicroBatchQueue<PendingRow> queue;
+    private transient BlockingQueue<PendingBatch> queue;
     private transient List<Thread> workers;
     private transient volatile boolean running;
     private transient Counter rows;
@@ -119,11 +116,8 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
         fallbacks = new ConcurrentHashMap<>();
         failedBatches = new AtomicLong();
 
-        queue =
-                new MicroBatchQueue<>(
-                        settings.queueCapacity(),
-                        settings.maxBatchSize(),
-                        settings.maxBatchDelay());
+        // Bounded by the async operator's capacity: it never has more batches in flight.
+        queue = new LinkedBlockingQueue<>();
         group.gauge(MetricNames.INFERENCE_QUEUE_DEPTH, () -> queue.size());
         scoreBuckets = new Counter[10];
         for (int b = 0; b < scoreBuckets.length; b++) {
@@ -164,20 +158,17 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
     }
 
     @Override
-    public void asyncInvoke(FeatureVector vector, ResultFuture<Prediction> future)
-            throws InterruptedException {
-        // Drift against the training data of the model that scores the row, once it is loaded.
-        TorchScriptModel model = models.get(vector.modelName + "/" + vector.modelVersion);
-        if (model != null) {
-            drift.observe(model.artifact().driftReference(), vector.values);
-        }
-        // Blocks only when every thread is busy and the queue is full: backpressure.
-        queue.put(new PendingRow(vector, future, System.nanoTime()));
+    public void asyncInvoke(ScoringBatch batch, ResultFuture<Prediction> future) {
+        queue.add(new PendingBatch(batch, future, System.nanoTime()));
     }
 
     @Override
-    public void timeout(FeatureVector vector, ResultFuture<Prediction> future) {
-        future.complete(Collections.singleton(fallback(vector, TIMEOUT)));
+    public void timeout(ScoringBatch batch, ResultFuture<Prediction> future) {
+        List<Prediction> predictions = new ArrayList<>(batch.rows);
+        for (int row = 0; row < batch.rows; row++) {
+            predictions.add(fallback(batch, row, TIMEOUT));
+        }
+        future.complete(predictions);
     }
 
     @Override
@@ -196,7 +187,7 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
         }
     }
 
-    private Prediction fallback(FeatureVector vector, String reason) {
+    private Prediction fallback(ScoringBatch batch, int row, String reason) {
         fallbacks
                 .computeIfAbsent(
                         reason,
@@ -207,40 +198,35 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                                                 MetricNames.FALLBACKS,
                                                 new ThreadSafeSimpleCounter()))
                 .inc();
-        Prediction prediction = new Prediction();
-        fill(prediction, vector, settings.fallbackScore(), thresholdOrNaN(vector));
+        TorchScriptModel model = models.get(batch.modelNames[row] + "/" + batch.modelVersions[row]);
+        // Without a threshold (the model could not be loaded) a fallback is not a flag.
+        double threshold = model == null ? Double.NaN : model.artifact().threshold();
+        Prediction prediction = prediction(batch, row, settings.fallbackScore(), threshold);
         prediction.fallbackReason = reason;
         return prediction;
     }
 
-    /**
-     * The row's model's threshold, if that model is loaded (a fallback may be for one that isn't).
-     */
-    private double thresholdOrNaN(FeatureVector vector) {
-        TorchScriptModel model = models.get(vector.modelName + "/" + vector.modelVersion);
-        return model == null ? Double.NaN : model.artifact().threshold();
-    }
-
-    private static void fill(
-            Prediction prediction, FeatureVector vector, float score, double threshold) {
-        prediction.eventId = vector.eventId;
-        prediction.cardId = vector.cardId;
-        prediction.eventTimeMs = vector.eventTimeMs;
-        prediction.ingestTimeMs = vector.ingestTimeMs;
+    private static Prediction prediction(
+            ScoringBatch batch, int row, float score, double threshold) {
+        Prediction prediction = new Prediction();
+        prediction.eventId = batch.eventIds[row];
+        prediction.cardId = batch.cardIds[row];
+        prediction.eventTimeMs = batch.eventTimeMs[row];
+        prediction.ingestTimeMs = batch.ingestTimeMs[row];
         prediction.scoredTimeMs = System.currentTimeMillis();
         prediction.score = score;
-        // Without a threshold (the model could not be loaded) a fallback is not a flag.
         prediction.decision = score >= threshold ? Prediction.FLAG : Prediction.PASS;
-        prediction.modelName = vector.modelName;
-        prediction.modelVersion = vector.modelVersion;
-        prediction.featureSet = vector.featureSet;
-        prediction.features = vector.values;
+        prediction.modelName = batch.modelNames[row];
+        prediction.modelVersion = batch.modelVersions[row];
+        prediction.featureSet = batch.featureSet;
+        prediction.features = batch.row(row);
+        return prediction;
     }
 
-    private record PendingRow(
-            FeatureVector vector, ResultFuture<Prediction> future, long queuedNanos) {}
+    private record PendingBatch(
+            ScoringBatch batch, ResultFuture<Prediction> future, long queuedNanos) {}
 
-    /** One inference thread: takes a batch, scores it, completes its rows. */
+    /** One inference thread: takes a batch, scores it, completes it. */
     private final class Worker implements Runnable {
         /** This thread's predictors, one per model version: predictors are not thread-safe. */
         private final Map<String, Predictor<FeatureBatch, float[]>> predictors = new HashMap<>();
@@ -249,10 +235,8 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
         public void run() {
             try {
                 while (running) {
-                    List<PendingRow> batch = queue.nextBatch(POLL);
-                    if (!batch.isEmpty()) {
-                        score(batch);
-                    }
+                    PendingBatch pending = queue.take();
+                    pending.future().complete(score(pending));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -261,59 +245,51 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
             }
         }
 
-        private void score(List<PendingRow> batch) {
+        private List<Prediction> score(PendingBatch pending) {
             long start = System.nanoTime();
-            synchronized (queueMicros) {
-                for (PendingRow row : batch) {
-                    queueMicros.update((start - row.queuedNanos()) / 1000);
-                }
-            }
-            Map<String, List<PendingRow>> byVersion = new LinkedHashMap<>();
-            Map<String, List<PendingRow>> byShadow = new LinkedHashMap<>();
-            for (PendingRow row : batch) {
-                FeatureVector vector = row.vector();
-                byVersion
-                        .computeIfAbsent(
-                                vector.modelName + "/" + vector.modelVersion,
-                                k -> new ArrayList<>())
-                        .add(row);
-                if (vector.shadowVersion != null) {
-                    byShadow.computeIfAbsent(
-                                    vector.modelName + "/" + vector.shadowVersion,
-                                    k -> new ArrayList<>())
-                            .add(row);
-                }
-            }
-            Map<PendingRow, Prediction> predictions = new HashMap<>();
-            for (List<PendingRow> rowsOfVersion : byVersion.values()) {
-                FeatureVector first = rowsOfVersion.get(0).vector();
-                Scored scored = predict(first.modelName, first.modelVersion, rowsOfVersion);
-                for (int i = 0; i < rowsOfVersion.size(); i++) {
-                    PendingRow row = rowsOfVersion.get(i);
-                    Prediction prediction;
+            ScoringBatch batch = pending.batch();
+            queueMicros.update((start - pending.queuedNanos()) / 1000);
+            Prediction[] predictions = new Prediction[batch.rows];
+            for (Map.Entry<String, int[]> version : rowsBy(batch, batch.modelVersions).entrySet()) {
+                int[] rowsOfVersion = version.getValue();
+                int first = rowsOfVersion[0];
+                Scored scored =
+                        predict(batch, batch.modelNames[first], version.getKey(), rowsOfVersion);
+                for (int i = 0; i < rowsOfVersion.length; i++) {
+                    int row = rowsOfVersion[i];
                     if (scored.failure != null) {
-                        prediction = fallback(row.vector(), scored.failure);
+                        predictions[row] = fallback(batch, row, scored.failure);
                     } else {
-                        prediction = new Prediction();
-                        fill(
-                                prediction,
-                                row.vector(),
-                                scored.scores[i],
-                                scored.model.artifact().threshold());
+                        predictions[row] =
+                                prediction(
+                                        batch,
+                                        row,
+                                        scored.scores[i],
+                                        scored.model.artifact().threshold());
                         scoreBuckets[scoreBucket(scored.scores[i])].inc();
                     }
-                    predictions.put(row, prediction);
+                }
+                if (scored.failure == null) {
+                    synchronized (drift) {
+                        for (int row : rowsOfVersion) {
+                            drift.observe(
+                                    scored.model.artifact().driftReference(),
+                                    batch.values,
+                                    row * batch.columns);
+                        }
+                    }
                 }
             }
-            for (List<PendingRow> rowsOfShadow : byShadow.values()) {
-                FeatureVector first = rowsOfShadow.get(0).vector();
-                Scored scored = predict(first.modelName, first.shadowVersion, rowsOfShadow);
+            for (Map.Entry<String, int[]> shadow : rowsBy(batch, batch.shadowVersions).entrySet()) {
+                int[] rowsOfShadow = shadow.getValue();
+                String name = batch.modelNames[rowsOfShadow[0]];
+                Scored scored = predict(batch, name, shadow.getKey(), rowsOfShadow);
                 if (scored.failure != null) {
                     continue;
                 }
-                for (int i = 0; i < rowsOfShadow.size(); i++) {
-                    Prediction prediction = predictions.get(rowsOfShadow.get(i));
-                    prediction.shadowVersion = first.shadowVersion;
+                for (int i = 0; i < rowsOfShadow.length; i++) {
+                    Prediction prediction = predictions[rowsOfShadow[i]];
+                    prediction.shadowVersion = shadow.getKey();
                     prediction.shadowScore = scored.scores[i];
                     prediction.shadowDecision =
                             scored.scores[i] >= scored.model.artifact().threshold()
@@ -327,19 +303,14 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                     }
                 }
             }
-            long micros = (System.nanoTime() - start) / 1000;
-            synchronized (batchSizes) {
-                batchSizes.update(batch.size());
-                batchMicros.update(micros);
-            }
-            rows.inc(batch.size());
-            for (PendingRow row : batch) {
-                row.future().complete(Collections.singleton(predictions.get(row)));
-            }
+            batchSizes.update(batch.rows);
+            batchMicros.update((System.nanoTime() - start) / 1000);
+            rows.inc(batch.rows);
+            return Arrays.asList(predictions);
         }
 
-        /** Scores rows with one model version, or says why it could not. */
-        private Scored predict(String name, String version, List<PendingRow> rowsToScore) {
+        /** Scores rows of the batch with one model version, or says why it could not. */
+        private Scored predict(ScoringBatch batch, String name, String version, int[] rowsToScore) {
             TorchScriptModel model;
             Predictor<FeatureBatch, float[]> predictor;
             try {
@@ -350,13 +321,22 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                 warn("Model " + name + "/" + version + " cannot be loaded", e);
                 return new Scored(null, null, MODEL_UNAVAILABLE);
             }
-            int columns = settings.features().size();
-            int size = rowsToScore.size();
+            int columns = batch.columns;
+            int size = rowsToScore.length;
             try {
-                float[] values = new float[size * columns];
-                for (int i = 0; i < size; i++) {
-                    System.arraycopy(
-                            rowsToScore.get(i).vector().values, 0, values, i * columns, columns);
+                float[] values;
+                if (size == batch.rows) {
+                    values = batch.values;
+                } else {
+                    values = new float[size * columns];
+                    for (int i = 0; i < size; i++) {
+                        System.arraycopy(
+                                batch.values,
+                                rowsToScore[i] * columns,
+                                values,
+                                i * columns,
+                                columns);
+                    }
                 }
                 float[] scores = predictor.predict(new FeatureBatch(values, size, columns));
                 if (scores.length != size) {
@@ -376,6 +356,38 @@ public class BatchingInferenceFunction extends RichAsyncFunction<FeatureVector, 
                 LOG.warn("{} ({} batch(es) so far); using the fallback score", what, failures, e);
             }
         }
+    }
+
+    /**
+     * The batch's rows grouped by {@code versions[row]} (rows without one left out), each group's
+     * rows in batch order.
+     */
+    private static Map<String, int[]> rowsBy(ScoringBatch batch, String[] versions) {
+        String only = versions.length > 0 ? versions[0] : null;
+        boolean uniform = only != null;
+        for (int row = 1; row < batch.rows && uniform; row++) {
+            uniform = only.equals(versions[row]);
+        }
+        if (uniform) {
+            int[] all = new int[batch.rows];
+            for (int row = 0; row < all.length; row++) {
+                all[row] = row;
+            }
+            return Map.of(only, all);
+        }
+        Map<String, List<Integer>> grouped = new LinkedHashMap<>();
+        for (int row = 0; row < batch.rows; row++) {
+            if (versions[row] != null) {
+                grouped.computeIfAbsent(versions[row], v -> new ArrayList<>()).add(row);
+            }
+        }
+        Map<String, int[]> rowsByVersion = new LinkedHashMap<>();
+        grouped.forEach(
+                (version, rowsOfVersion) ->
+                        rowsByVersion.put(
+                                version,
+                                rowsOfVersion.stream().mapToInt(Integer::intValue).toArray()));
+        return rowsByVersion;
     }
 
     /** The tenth of [0, 1] a score falls in; 1.0 counts in the top one. */

@@ -34,7 +34,19 @@ public final class DriftMonitor {
      * row is not counted). A model with another reference starts a new window.
      */
     public void observe(DriftReference against, float[] row) {
-        if (against == null || against.features() != features || row.length != features) {
+        if (row.length == features) {
+            observe(against, row, 0);
+        }
+    }
+
+    /**
+     * {@link #observe(DriftReference, float[])} for the row at {@code offset} of {@code values}.
+     */
+    public void observe(DriftReference against, float[] values, int offset) {
+        if (against == null
+                || against.features() != features
+                || offset < 0
+                || values.length < offset + features) {
             return;
         }
         if (against != reference) {
@@ -46,7 +58,7 @@ public final class DriftMonitor {
             rows = 0;
         }
         for (int f = 0; f < features; f++) {
-            counts[f][reference.bin(f, row[f])]++;
+            counts[f][reference.bin(f, values[offset + f])]++;
         }
         if (++rows == windowRows) {
             double[] psi = new double[features];

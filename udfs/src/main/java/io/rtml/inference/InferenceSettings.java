@@ -18,7 +18,8 @@ import java.util.List;
  * @param maxBatchSize a batch is cut when it holds this many rows
  * @param maxBatchDelay or when its first row has waited this long
  * @param threads inference threads per subtask, each with its own predictor
- * @param queueCapacity rows waiting for a thread; when full, the stage backpressures
+ * @param capacity rows in flight (queued or being scored), rounded up to whole batches; beyond it
+ *     the stage backpressures
  * @param fallbackScore the score given when the model cannot score a row
  */
 public record InferenceSettings(
@@ -32,11 +33,16 @@ public record InferenceSettings(
         int maxBatchSize,
         Duration maxBatchDelay,
         int threads,
-        int queueCapacity,
+        int capacity,
         float fallbackScore)
         implements Serializable {
 
     public InferenceSettings {
         features = List.copyOf(features);
+    }
+
+    /** Batches in flight at most: {@link #capacity} in whole batches. */
+    public int batchesInFlight() {
+        return Math.max(1, (capacity + maxBatchSize - 1) / maxBatchSize);
     }
 }

@@ -16,13 +16,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The inference stage in Flink's async operator, with the real model. Operator timeouts fire on the
- * harness's processing-time clock, which only moves when a test moves it.
+ * The inference stage in Flink's async operator, with the real model: one element per batch in, one
+ * prediction per row out.
  */
 @Timeout(60)
 class BatchingInferenceFunctionTest {
@@ -42,7 +44,7 @@ class BatchingInferenceFunctionTest {
     private static final float SCORE_TOLERANCE = 1e-5f;
 
     private static final float FALLBACK_SCORE = 0.5f;
-    private static final long OPERATOR_TIMEOUT_MS = 10;
+    private static final long OPERATOR_TIMEOUT_MS = 60_000;
 
     private static TorchScriptModel reference;
 
@@ -59,24 +61,22 @@ class BatchingInferenceFunctionTest {
     }
 
     @Test
-    void scoresEveryVectorExactlyOnceWithTheModelsScore() throws Exception {
+    void scoresEveryRowOfEveryBatchExactlyOnceWithTheModelsScore() throws Exception {
         List<FeatureVector> vectors = vectors(300, 21);
         vectors.get(123).values = TypicalRows.cardTesting();
         vectors.get(124).values = TypicalRows.legitimate();
         double threshold = reference.artifact().threshold();
 
-        List<StreamRecord<? extends Prediction>> out =
-                run(new BatchingInferenceFunction(settings(16, Duration.ofMillis(2), 2)), vectors);
+        List<Prediction> out =
+                run(new BatchingInferenceFunction(settings(2)), batches(vectors, 64));
 
         assertThat(out).hasSize(vectors.size());
         Map<String, FeatureVector> byId =
                 vectors.stream().collect(Collectors.toMap(v -> v.eventId, Function.identity()));
-        assertThat(out.stream().map(r -> r.getValue().eventId).distinct())
+        assertThat(out.stream().map(p -> p.eventId))
                 .containsExactlyInAnyOrderElementsOf(byId.keySet());
-        for (StreamRecord<? extends Prediction> record : out) {
-            Prediction prediction = record.getValue();
+        for (Prediction prediction : out) {
             FeatureVector vector = byId.get(prediction.eventId);
-            assertThat(record.getTimestamp()).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.cardId).isEqualTo(vector.cardId);
             assertThat(prediction.eventTimeMs).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.ingestTimeMs).isEqualTo(vector.ingestTimeMs);
@@ -97,52 +97,36 @@ class BatchingInferenceFunctionTest {
     }
 
     @Test
-    void scoresWithOneThreadAndBatchesOfOne() throws Exception {
+    void scoresBatchesOfOneRow() throws Exception {
         List<FeatureVector> vectors = vectors(20, 4);
 
-        List<StreamRecord<? extends Prediction>> out =
-                run(new BatchingInferenceFunction(settings(1, Duration.ZERO, 1)), vectors);
+        List<Prediction> out = run(new BatchingInferenceFunction(settings(1)), batches(vectors, 1));
 
         assertThat(out).hasSize(vectors.size());
-        for (StreamRecord<? extends Prediction> record : out) {
-            assertThat(record.getValue().fallbackReason).isNull();
-        }
+        assertThat(out).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
     }
 
     @Test
-    void fallsBackWithTheConfiguredScoreWhenRowsWaitPastTheTimeout() throws Exception {
-        // Batches are cut only at 1000 rows or after an hour: the rows wait in the queue until
-        // the operator's timeout fires.
+    void givesEveryRowOfABatchThatTimedOutTheFallbackWithTheReason() throws Exception {
         List<FeatureVector> vectors = vectors(5, 9);
-        BatchingInferenceFunction function =
-                new BatchingInferenceFunction(settings(1_000, Duration.ofHours(1), 1));
-
-        List<StreamRecord<? extends Prediction>> out;
-        OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness = harness(function);
+        ScoringBatch batch = batches(vectors, 5).get(0);
+        BatchingInferenceFunction function = new BatchingInferenceFunction(settings(1));
+        OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness = harness(function);
+        List<Prediction> out;
         try {
             harness.open();
-            for (FeatureVector vector : vectors) {
-                harness.processElement(vector, vector.eventTimeMs);
-            }
-            assertThat(harness.extractOutputValues()).isEmpty();
-
-            harness.setProcessingTime(OPERATOR_TIMEOUT_MS);
-            harness.endInput();
-            out = harness.extractOutputStreamRecords();
+            Collecting future = new Collecting();
+            function.timeout(batch, future);
+            out = future.results.get();
         } finally {
             harness.close();
         }
 
-        assertThat(out).hasSize(vectors.size());
-        assertThat(out.stream().map(r -> r.getValue().eventId))
-                .containsExactlyInAnyOrderElementsOf(vectors.stream().map(v -> v.eventId).toList());
-        for (StreamRecord<? extends Prediction> record : out) {
-            Prediction prediction = record.getValue();
-            FeatureVector vector =
-                    vectors.stream()
-                            .filter(v -> v.eventId.equals(prediction.eventId))
-                            .findFirst()
-                            .orElseThrow();
+        assertThat(out.stream().map(p -> p.eventId))
+                .containsExactlyElementsOf(vectors.stream().map(v -> v.eventId).toList());
+        for (int row = 0; row < out.size(); row++) {
+            Prediction prediction = out.get(row);
+            FeatureVector vector = vectors.get(row);
             assertThat(prediction.fallbackReason).isEqualTo(BatchingInferenceFunction.TIMEOUT);
             assertThat(prediction.fallbackReason).isEqualTo("timeout");
             assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
@@ -159,17 +143,19 @@ class BatchingInferenceFunctionTest {
     }
 
     @Test
-    void fallsBackWithModelErrorForARowTheModelCannotScore() throws Exception {
+    void fallsBackWithModelErrorForTheRowsOfABatchTheModelCannotScore() throws Exception {
         List<FeatureVector> vectors = vectors(6, 2);
-        vectors.get(2).values = new float[] {1f, 2f, 3f};
+        List<ScoringBatch> batches = batches(vectors, 3);
+        // Three columns where the model takes the spec's: the predict call fails.
+        ScoringBatch malformed = batches.get(1);
+        malformed.columns = 3;
+        malformed.values = new float[9];
 
-        List<StreamRecord<? extends Prediction>> out =
-                run(new BatchingInferenceFunction(settings(1, Duration.ZERO, 1)), vectors);
+        List<Prediction> out = run(new BatchingInferenceFunction(settings(1)), batches);
 
         assertThat(out).hasSize(vectors.size());
-        for (StreamRecord<? extends Prediction> record : out) {
-            Prediction prediction = record.getValue();
-            if (prediction.eventId.equals(vectors.get(2).eventId)) {
+        for (Prediction prediction : out) {
+            if (List.of(malformed.eventIds).contains(prediction.eventId)) {
                 assertThat(prediction.fallbackReason).isEqualTo("model_error");
                 assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
                 assertThat(prediction.decision).isEqualTo(Prediction.FLAG);
@@ -198,7 +184,7 @@ class BatchingInferenceFunctionTest {
                         16,
                         FALLBACK_SCORE);
 
-        OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness =
+        OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness =
                 harness(new BatchingInferenceFunction(settings));
         try {
             assertThatThrownBy(harness::open)
@@ -222,16 +208,13 @@ class BatchingInferenceFunctionTest {
         try (TorchScriptModel five =
                 TorchScriptModel.load(
                         ModelArtifact.load(ShippedModel.directory().resolveSibling("5")))) {
-            List<StreamRecord<? extends Prediction>> out =
-                    run(
-                            new BatchingInferenceFunction(settings(32, Duration.ofMillis(2), 1)),
-                            vectors);
+            List<Prediction> out =
+                    run(new BatchingInferenceFunction(settings(1)), batches(vectors, 32));
 
             assertThat(out).hasSize(vectors.size());
             Map<String, FeatureVector> byId =
                     vectors.stream().collect(Collectors.toMap(v -> v.eventId, Function.identity()));
-            for (StreamRecord<? extends Prediction> record : out) {
-                Prediction prediction = record.getValue();
+            for (Prediction prediction : out) {
                 FeatureVector vector = byId.get(prediction.eventId);
                 TorchScriptModel champion = vector.modelVersion.equals("4") ? reference : five;
                 assertThat(prediction.modelVersion).isEqualTo(vector.modelVersion);
@@ -256,12 +239,10 @@ class BatchingInferenceFunctionTest {
         List<FeatureVector> vectors = vectors(20, 9);
         vectors.get(3).modelVersion = "404";
 
-        List<StreamRecord<? extends Prediction>> out =
-                run(new BatchingInferenceFunction(settings(8, Duration.ofMillis(1), 1)), vectors);
+        List<Prediction> out = run(new BatchingInferenceFunction(settings(1)), batches(vectors, 8));
 
         assertThat(out).hasSize(20);
-        for (StreamRecord<? extends Prediction> record : out) {
-            Prediction prediction = record.getValue();
+        for (Prediction prediction : out) {
             if (prediction.eventId.equals(vectors.get(3).eventId)) {
                 assertThat(prediction.fallbackReason)
                         .isEqualTo(BatchingInferenceFunction.MODEL_UNAVAILABLE);
@@ -274,6 +255,15 @@ class BatchingInferenceFunctionTest {
         }
     }
 
+    @Test
+    void countsEachScoreInItsTenthOfTheRange() {
+        assertThat(BatchingInferenceFunction.scoreBucket(0f)).isZero();
+        assertThat(BatchingInferenceFunction.scoreBucket(0.0999f)).isZero();
+        assertThat(BatchingInferenceFunction.scoreBucket(0.1f)).isEqualTo(1);
+        assertThat(BatchingInferenceFunction.scoreBucket(0.95f)).isEqualTo(9);
+        assertThat(BatchingInferenceFunction.scoreBucket(1f)).isEqualTo(9);
+    }
+
     // ---- helpers ----
 
     private static float score(TorchScriptModel model, float[] row) throws Exception {
@@ -282,7 +272,7 @@ class BatchingInferenceFunctionTest {
         }
     }
 
-    private static InferenceSettings settings(int maxBatch, Duration maxDelay, int threads) {
+    private static InferenceSettings settings(int threads) {
         return new InferenceSettings(
                 ShippedModel.directory().getParent().getParent().toString(),
                 "fraud",
@@ -291,36 +281,59 @@ class BatchingInferenceFunctionTest {
                 InferenceDevice.CPU,
                 ShippedSpec.ID,
                 ShippedSpec.load().columns(),
-                maxBatch,
-                maxDelay,
-                threads,
                 64,
+                Duration.ofMillis(5),
+                threads,
+                256,
                 FALLBACK_SCORE);
     }
 
-    private static OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness(
+    private static OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness(
             BatchingInferenceFunction function) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(
-                        function, OPERATOR_TIMEOUT_MS, 100, AsyncDataStream.OutputMode.UNORDERED),
-                TypeInformation.of(FeatureVector.class)
+                        function, OPERATOR_TIMEOUT_MS, 4, AsyncDataStream.OutputMode.UNORDERED),
+                TypeInformation.of(ScoringBatch.class)
                         .createSerializer(new SerializerConfigImpl()));
     }
 
-    /** Runs the vectors through the operator to the end of input; the clock never moves. */
-    private static List<StreamRecord<? extends Prediction>> run(
-            BatchingInferenceFunction function, List<FeatureVector> vectors) throws Exception {
-        OneInputStreamOperatorTestHarness<FeatureVector, Prediction> harness = harness(function);
+    /** Runs the batches through the operator to the end of input. */
+    private static List<Prediction> run(
+            BatchingInferenceFunction function, List<ScoringBatch> batches) throws Exception {
+        OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness = harness(function);
         try {
             harness.open();
-            for (FeatureVector vector : vectors) {
-                harness.processElement(vector, vector.eventTimeMs);
+            for (ScoringBatch batch : batches) {
+                harness.processElement(batch, 0);
             }
-            harness.endInput(); // waits, processing mails, until every row is complete
-            return harness.extractOutputStreamRecords();
+            harness.endInput(); // waits, processing mails, until every batch is complete
+            return harness.extractOutputValues();
         } finally {
             harness.close();
         }
+    }
+
+    /** The vectors in batches of {@code size} rows, in order, the last one short. */
+    private static List<ScoringBatch> batches(List<FeatureVector> vectors, int size) {
+        List<ScoringBatch> batches = new ArrayList<>();
+        for (int from = 0; from < vectors.size(); from += size) {
+            List<FeatureVector> rows = vectors.subList(from, Math.min(vectors.size(), from + size));
+            int columns = rows.get(0).values.length;
+            ScoringBatch batch = ScoringBatch.withCapacity(ShippedSpec.ID, columns, size);
+            for (FeatureVector vector : rows) {
+                int row = batch.rows++;
+                System.arraycopy(vector.values, 0, batch.values, row * columns, columns);
+                batch.eventIds[row] = vector.eventId;
+                batch.cardIds[row] = vector.cardId;
+                batch.eventTimeMs[row] = vector.eventTimeMs;
+                batch.ingestTimeMs[row] = vector.ingestTimeMs;
+                batch.modelNames[row] = vector.modelName;
+                batch.modelVersions[row] = vector.modelVersion;
+                batch.shadowVersions[row] = vector.shadowVersion;
+            }
+            batches.add(batch.trimmed());
+        }
+        return batches;
     }
 
     private static List<FeatureVector> vectors(int count, long seed) {
@@ -347,21 +360,35 @@ class BatchingInferenceFunctionTest {
         }
     }
 
-    private static String decisionOf(List<StreamRecord<? extends Prediction>> out, String eventId) {
+    private static String decisionOf(List<Prediction> out, String eventId) {
         return out.stream()
-                .map(StreamRecord::getValue)
                 .filter(p -> p.eventId.equals(eventId))
                 .findFirst()
                 .orElseThrow()
                 .decision;
     }
 
-    @Test
-    void countsEachScoreInItsTenthOfTheRange() {
-        assertThat(BatchingInferenceFunction.scoreBucket(0f)).isZero();
-        assertThat(BatchingInferenceFunction.scoreBucket(0.0999f)).isZero();
-        assertThat(BatchingInferenceFunction.scoreBucket(0.1f)).isEqualTo(1);
-        assertThat(BatchingInferenceFunction.scoreBucket(0.95f)).isEqualTo(9);
-        assertThat(BatchingInferenceFunction.scoreBucket(1f)).isEqualTo(9);
+    /** A result future that keeps what it is completed with. */
+    private static final class Collecting implements ResultFuture<Prediction> {
+        final CompletableFuture<List<Prediction>> results = new CompletableFuture<>();
+
+        @Override
+        public void complete(java.util.Collection<Prediction> result) {
+            results.complete(new ArrayList<>(result));
+        }
+
+        @Override
+        public void completeExceptionally(Throwable error) {
+            results.completeExceptionally(error);
+        }
+
+        @Override
+        public void complete(CollectionSupplier<Prediction> supplier) {
+            try {
+                complete(supplier.get());
+            } catch (Exception e) {
+                completeExceptionally(e);
+            }
+        }
     }
 }

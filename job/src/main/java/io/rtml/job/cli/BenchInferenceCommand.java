@@ -1,26 +1,25 @@
 package io.rtml.job.cli;
 
 import ai.djl.inference.Predictor;
-import io.rtml.features.FeatureVector;
-import io.rtml.inference.BatchingInferenceFunction;
+import io.rtml.event.TransactionEvent;
+import io.rtml.features.PartialFeatures;
 import io.rtml.inference.FeatureBatch;
 import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.Prediction;
 import io.rtml.inference.TorchScriptModel;
+import io.rtml.job.Pipeline;
 import io.rtml.job.config.RtmlConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.TimeUtils;
@@ -140,7 +139,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
                         batchSize,
                         TimeUtils.parseDuration(delay),
                         base.threads(),
-                        Math.max(base.queueCapacity(), batchSize * 4),
+                        Math.max(base.capacity(), batchSize * 4),
                         base.fallbackScore());
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
@@ -148,36 +147,31 @@ final class BenchInferenceCommand implements Callable<Integer> {
         env.setParallelism(1);
         String name = base.modelName();
         String version = base.modelVersion();
-        String featureSet = base.featureSet();
-        GeneratorFunction<Long, FeatureVector> vectors =
+        GeneratorFunction<Long, PartialFeatures> vectors =
                 index -> {
                     SplittableRandom random = new SplittableRandom(index);
-                    FeatureVector vector = new FeatureVector();
-                    vector.eventId = "b-" + index;
-                    vector.cardId = "c-" + (index % 1000);
-                    vector.values = new float[columns];
+                    TransactionEvent event = new TransactionEvent();
+                    event.eventId = "b-" + index;
+                    event.cardId = "c-" + (index % 1000);
+                    PartialFeatures vector = new PartialFeatures(event, new float[columns]);
                     for (int i = 0; i < columns; i++) {
                         vector.values[i] = (float) random.nextGaussian();
                     }
-                    vector.featureSet = featureSet;
                     vector.modelName = name;
                     vector.modelVersion = version;
                     return vector;
                 };
-        AsyncDataStream.unorderedWait(
+        Pipeline.inference(
                         env.fromSource(
                                         new DataGeneratorSource<>(
                                                 vectors,
                                                 stageRows,
-                                                TypeInformation.of(FeatureVector.class)),
+                                                TypeInformation.of(PartialFeatures.class)),
                                         WatermarkStrategy.noWatermarks(),
                                         "vectors")
                                 .uid("bench-vectors"),
-                        new BatchingInferenceFunction(settings),
-                        Duration.ofMinutes(1).toMillis(),
-                        TimeUnit.MILLISECONDS,
-                        settings.queueCapacity())
-                .uid("bench-inference")
+                        settings,
+                        Duration.ofMinutes(1).toMillis())
                 .sinkTo(new DiscardingSink<Prediction>())
                 .uid("bench-sink");
         long started = System.nanoTime();

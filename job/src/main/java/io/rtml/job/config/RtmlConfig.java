@@ -456,7 +456,6 @@ public final class RtmlConfig {
     }
 
     public InferenceSettings inference() {
-        int capacity = get(INFERENCE_CAPACITY);
         return new InferenceSettings(
                 Path.of(get(MODEL_REPOSITORY)).toAbsolutePath().toString(),
                 model.name(),
@@ -468,7 +467,7 @@ public final class RtmlConfig {
                 get(INFERENCE_BATCH_SIZE),
                 get(INFERENCE_BATCH_DELAY),
                 get(INFERENCE_THREADS),
-                capacity,
+                get(INFERENCE_CAPACITY),
                 get(INFERENCE_FALLBACK_SCORE));
     }
 
