@@ -5,6 +5,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
@@ -131,7 +132,17 @@ public final class TorchScriptModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A predictor for the calling thread, which it also sets up to run libtorch with {@value
+     * #NUM_THREADS} intra-op threads (default 1).
+     *
+     * <p>libtorch (OpenMP) keeps that number per thread: DJL sets it on the thread that starts the
+     * engine only, so any other thread would run the model on an OpenMP team as large as the
+     * machine, whose idle worker spin-waits for the next call and takes a core from the job
+     * (measured: as much CPU as the inference thread itself). Call it on the thread that predicts.
+     */
     public Predictor<FeatureBatch, float[]> newPredictor() {
+        JniUtils.setNumThreads(Integer.getInteger(NUM_THREADS, 1));
         return model.newPredictor();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.inference.Predictor;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -118,6 +119,29 @@ class TorchScriptModelTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void runsLibtorchOnOneIntraOpThreadOnEveryThreadThatMakesAPredictor() throws Exception {
+        ExecutorService fresh = Executors.newSingleThreadExecutor();
+        try {
+            int threads =
+                    fresh.submit(
+                                    () -> {
+                                        try (Predictor<FeatureBatch, float[]> predictor =
+                                                model.newPredictor()) {
+                                            predictor.predict(
+                                                    new FeatureBatch(
+                                                            new float[COLUMNS * 4], 4, COLUMNS));
+                                        }
+                                        return JniUtils.getNumThreads();
+                                    })
+                            .get();
+
+            assertThat(threads).isEqualTo(1);
+        } finally {
+            fresh.shutdownNow();
         }
     }
 
