@@ -32,6 +32,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -133,8 +134,7 @@ public final class Pipeline {
         FeatureSpec spec = config.spec();
         DataStream<PartialFeatures> withEventFeatures = eventFeatures(events, spec);
         DataStream<PartialFeatures> routed =
-                withEventFeatures
-                        .keyBy(partial -> partial.event.cardId, Types.STRING)
+                keyed(withEventFeatures, partial -> partial.event.cardId, false)
                         .connect(control)
                         .process(
                                 new ModelRouter(
@@ -190,7 +190,8 @@ public final class Pipeline {
      * One keyed stage per entity, ordered entities first: they need each key's events in partition
      * order, which the stages of other entities (scoring when the watermark allows) do not keep.
      * When the input is already partitioned by card (after the model choice), a stage keyed by card
-     * takes it as it is instead of shuffling it again.
+     * takes it as it is instead of shuffling it again; with one subtask, every stage does (see
+     * {@link #keyed}).
      */
     private static DataStream<PartialFeatures> entityStages(
             DataStream<PartialFeatures> partial,
@@ -200,18 +201,34 @@ public final class Pipeline {
         List<EntitySpec> entities = new ArrayList<>(spec.entities());
         entities.sort(Comparator.comparing(entity -> !entity.ordered()));
         for (EntitySpec entity : entities) {
-            KeyedStream<PartialFeatures, String> keyed =
-                    partitionedByCard && entity.key() == EventField.CARD_ID
-                            ? DataStreamUtils.reinterpretAsKeyedStream(
-                                    partial, new EntityKey(entity), Types.STRING)
-                            : partial.keyBy(new EntityKey(entity), Types.STRING);
+            KeyedStream<PartialFeatures, String> byEntity =
+                    keyed(
+                            partial,
+                            new EntityKey(entity),
+                            partitionedByCard && entity.key() == EventField.CARD_ID);
             partitionedByCard = false;
             partial =
-                    keyed.process(new EntityFeatureFunction(spec, entity.name(), maxWait))
+                    byEntity.process(new EntityFeatureFunction(spec, entity.name(), maxWait))
                             .uid(Uids.entityFeatures(entity.name()))
                             .name(Uids.entityFeaturesName(entity.name()));
         }
         return partial;
+    }
+
+    /**
+     * The stream keyed by {@code key}: shuffled to the key's subtask, or taken as it is when it is
+     * already partitioned so, or when it runs in one subtask, which holds every key group. Then the
+     * keyed operator chains to its input instead of receiving it over the network, serialized
+     * (docs/decisions.md, "One subtask, one chain"). That shape is decided when the job is built: a
+     * job built for one subtask that is later run with more fails at its first key of another
+     * subtask's key group; rescale it by resuming it from a savepoint with another {@code
+     * job.parallelism}.
+     */
+    private static <T> KeyedStream<T, String> keyed(
+            DataStream<T> stream, KeySelector<T, String> key, boolean partitionedByKey) {
+        return partitionedByKey || stream.getParallelism() == 1
+                ? DataStreamUtils.reinterpretAsKeyedStream(stream, key, Types.STRING)
+                : stream.keyBy(key, Types.STRING);
     }
 
     /** Per-partition event-time watermarks from each event's own time. */

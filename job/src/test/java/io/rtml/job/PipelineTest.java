@@ -429,6 +429,44 @@ class PipelineTest {
     }
 
     @Test
+    void shufflesNothingInOneSubtaskSoTheKeyedStagesChainToTheirInput() {
+        RtmlConfig single =
+                RtmlConfig.load(
+                        null,
+                        Map.of(
+                                "model.repository", Repository.modelArtifacts().toString(),
+                                "kafka.bootstrap-servers", "127.0.0.1:1",
+                                "redis.uri", "redis://127.0.0.1:1",
+                                "job.parallelism", "1"));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(single, new Configuration()));
+        RtmlJob.pipeline(single).build().attachTo(env);
+        StreamGraph graph = env.getStreamGraph();
+
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (StreamEdge edge : node.getOutEdges()) {
+                assertThat(edge.getPartitioner())
+                        .as(edge.toString())
+                        .isNotInstanceOf(KeyGroupStreamPartitioner.class);
+            }
+        }
+        assertThat(graph.getJobGraph().getVerticesSortedTopologicallyFromSources())
+                .filteredOn(vertex -> vertex.getName().contains(Uids.MODEL_ROUTER_NAME))
+                .singleElement()
+                .satisfies(
+                        vertex ->
+                                assertThat(vertex.getName())
+                                        .contains(
+                                                Uids.entityFeaturesName("card"),
+                                                Uids.entityFeaturesName("merchant"),
+                                                Uids.VECTORS_NAME,
+                                                Uids.INFERENCE_NAME,
+                                                Uids.PREDICTIONS_SINK_NAME,
+                                                Uids.REDIS_SINK_NAME));
+    }
+
+    @Test
     void runsEveryOperatorAtTheConfiguredParallelismButTheModelControlAndTheWindowedFigures() {
         Set<String> single =
                 Set.of(
