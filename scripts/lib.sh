@@ -4,7 +4,9 @@ RTML_HOME=${RTML_HOME:-$REPO_ROOT/.rtml}
 export RTML_HOME
 
 # Builds the jars and the run classpath when they are missing or older than the sources.
-# Tests and the formatting check are left to scripts/test.
+# Running the tests and the formatting check is left to scripts/test. The test sources are still
+# compiled (-DskipTests, not -Dmaven.test.skip): the job module depends on the udfs module's
+# test-jar, which is only built from compiled tests, so a fresh clone could not resolve it.
 ensure_built() {
   local jar="$REPO_ROOT/job/target/rtml-job-0.1.0-SNAPSHOT.jar"
   local cp="$REPO_ROOT/job/target/classpath.txt"
@@ -13,8 +15,8 @@ ensure_built() {
       "$REPO_ROOT"/{udfs,job}/src/main -newer "$jar" -type f -print -quit) ]]; then
     return 0
   fi
-  echo "rtml: building (mvn package, tests skipped)..." >&2
-  (cd "$REPO_ROOT" && mvn -q -B -ntp -Dmaven.test.skip=true -Dspotless.check.skip=true package) >&2
+  echo "rtml: building (mvn package, tests not run)..." >&2
+  (cd "$REPO_ROOT" && mvn -q -B -ntp -DskipTests -Dspotless.check.skip=true package) >&2
 }
 
 # Installs Debian's redis-server when it is missing (we run as root on these machines).

@@ -5,10 +5,11 @@
         [--name fraud] [--version 1] [--seed 7] [--epochs 20] [--target-precision 0.8]
     /usr/bin/python3 scripts/train.py --data heldout.csv --evaluate model-artifacts/fraud/4
 
-Input: the CSV ``rtml backfill`` writes, with the header
+Input: the CSV ``rtml backfill`` writes (RFC 4180 quoting), with the header
 ``event_id,<entity ids...>,event_time,<features...>,label``; event_time is epoch milliseconds,
 every feature is a float, label is 0 or 1 (rows with an empty label, not known, are skipped). The
-features are whatever columns lie between event_time and label, in that order.
+features are whatever columns lie between event_time and label, in that order. training_csv.py,
+beside this file, reads it.
 
 Output, in --out: ``model.pt`` (TorchScript; takes RAW feature vectors float32[B, F], applies the
 training-set standardisation and the sigmoid itself, returns fraud probabilities float32[B]),
@@ -25,7 +26,6 @@ installs them when missing). No pandas or scikit-learn: csv and numpy only.
 """
 
 import argparse
-import csv
 import hashlib
 import io
 import json
@@ -48,9 +48,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+import training_csv  # beside this file
+
 SCRIPT = "scripts/train.py"
-TIME_COLUMN = "event_time"
-LABEL_COLUMN = "label"
 
 HOLDOUT_FRACTION = 0.2  # the latest 20 % of events, by (event_time, event_id)
 STD_FLOOR = 1e-6
@@ -85,76 +85,17 @@ def sha256_file(path: str) -> str:
 
 def read_training_csv(path: str):
     """Returns (feature_names, event_ids, event_times int64[n], X float64[n, F], y int64[n])."""
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            fail(f"{path} is empty")
-        header = [h.strip() for h in header]
-        if (header[0] != "event_id" or TIME_COLUMN not in header or header[-1] != LABEL_COLUMN
-                or header.index(TIME_COLUMN) >= len(header) - 2):
-            fail(f"{path}: header must be event_id,<entity ids...>,{TIME_COLUMN},"
-                 f"<feature columns...>,{LABEL_COLUMN} (at least one feature); "
-                 f"got {','.join(header)}")
-        t = header.index(TIME_COLUMN)
-        features = header[t + 1:-1]
-        duplicated = sorted({c for c in header if header.count(c) > 1})
-        if duplicated:
-            fail(f"{path}: duplicate column(s) in header: {', '.join(duplicated)}")
-
-        width = len(header)
-        ids, times, rows, labels = [], [], [], []
-        unlabelled = 0
-        for record in reader:
-            line = reader.line_num
-            if not record:
-                continue  # blank line
-            if len(record) != width:
-                fail(f"{path}:{line}: expected {width} fields, got {len(record)}")
-            label = record[-1].strip()
-            if label == "":
-                unlabelled += 1
-                continue
-            try:
-                time_ms = int(record[t])
-            except ValueError:
-                fail(f"{path}:{line}: event_time must be epoch milliseconds (an integer), "
-                     f"got {record[t]!r}")
-            try:
-                values = [float(v) for v in record[t + 1:-1]]
-            except ValueError:
-                bad = next(i for i, v in enumerate(record[t + 1:-1]) if not _is_float(v))
-                fail(f"{path}:{line}: feature {features[bad]} is not a number: "
-                     f"{record[t + 1 + bad]!r}")
-            if not all(math.isfinite(v) for v in values):
-                bad = next(i for i, v in enumerate(values) if not math.isfinite(v))
-                fail(f"{path}:{line}: feature {features[bad]} is not finite: "
-                     f"{record[t + 1 + bad]!r}")
-            times.append(time_ms)
-            if label in ("0", "1"):
-                labels.append(int(label))
-            elif _is_float(label) and float(label) in (0.0, 1.0):
-                labels.append(int(float(label)))
-            else:
-                fail(f"{path}:{line}: label must be 0 or 1, got {record[-1]!r}")
-            ids.append(record[0])
-            rows.append(values)
-
-    if unlabelled:
-        log(f"skipped {unlabelled} rows without a label")
-    if not rows:
-        fail(f"{path} has no labelled rows")
-    X = np.asarray(rows, dtype=np.float64)
-    return (features, ids, np.asarray(times, dtype=np.int64), X,
-            np.asarray(labels, dtype=np.int64))
-
-
-def _is_float(v: str) -> bool:
     try:
-        float(v)
-        return True
-    except ValueError:
-        return False
+        data = training_csv.read(path)
+    except training_csv.TrainingSetError as e:
+        fail(str(e))
+    if data.unlabelled:
+        log(f"skipped {data.unlabelled} rows without a label")
+    if not data.rows:
+        fail(f"{path} has no labelled rows")
+    X = np.asarray(data.rows, dtype=np.float64)
+    return (data.features, data.ids, np.asarray(data.times, dtype=np.int64), X,
+            np.asarray(data.labels, dtype=np.int64))
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,17 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.testing.Repository;
+import io.rtml.testing.Schemas;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table lists exactly the job's options. */
+/** The README's configuration table and record examples say what the job does. */
 class ReadmeTest {
     private static final Pattern OPTION_ROW = Pattern.compile("(?m)^\\| `([a-z.-]+)` \\|");
+    private static final Pattern JSON_EXAMPLE = Pattern.compile("(?s)```json\n(.*?)```");
+    private static final Pattern SCHEMA_LINK = Pattern.compile("schemas/([a-z-]+)\\.schema\\.json");
 
     @Test
     void configurationTableListsEveryOptionAndNoOther() throws Exception {
@@ -27,5 +34,33 @@ class ReadmeTest {
         List<String> options =
                 RtmlOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toList());
         assertThat(documented).containsExactlyElementsOf(options);
+    }
+
+    @Test
+    void everyJsonExampleIsValidAgainstTheSchemaLinkedLastBeforeIt() throws Exception {
+        String readme = Files.readString(Repository.root().resolve("README.md"));
+        Set<String> exemplified = new TreeSet<>();
+        Matcher example = JSON_EXAMPLE.matcher(readme);
+        while (example.find()) {
+            Matcher link = SCHEMA_LINK.matcher(readme.substring(0, example.start()));
+            String schema = null;
+            while (link.find()) {
+                schema = link.group(1);
+            }
+            assertThat(schema).as("a schema linked before %s", example.group(1)).isNotNull();
+            assertThat(Schemas.errors(schema, example.group(1)))
+                    .as("%s against %s", example.group(1), schema)
+                    .isEmpty();
+            exemplified.add(schema);
+        }
+        assertThat(exemplified).containsExactlyElementsOf(schemaNames());
+    }
+
+    private static List<String> schemaNames() throws Exception {
+        try (Stream<Path> files = Files.list(Schemas.directory())) {
+            return files.map(f -> f.getFileName().toString().replace(".schema.json", ""))
+                    .sorted()
+                    .toList();
+        }
     }
 }

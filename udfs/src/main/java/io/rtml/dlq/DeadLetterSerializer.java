@@ -15,6 +15,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * record over {@link DeadLetter#MAX_RAW_BYTES} keeps its start, and its full size is given.
  */
 public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+    /** The record's layout version (schemas/dead-letter.schema.json). */
+    public static final int RECORD_VERSION = 1;
+
     private static final long serialVersionUID = 1L;
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -36,6 +39,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
+            json.writeNumberField("schema_version", RECORD_VERSION);
             json.writeStringField("stage", letter.stage);
             json.writeStringField("field", letter.field);
             json.writeStringField("reason", letter.reason);

@@ -8,6 +8,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** One window of the live evaluation, as written to the evaluation topic (README). */
 public class EvaluationRecord {
+    /** The record's layout version (schemas/evaluation.schema.json). */
+    public static final int RECORD_VERSION = 1;
+
     /** The window, in processing time (when the labels were joined). */
     public long windowStartMs;
 
@@ -27,6 +30,7 @@ public class EvaluationRecord {
         ObjectNode json =
                 new ObjectMapper()
                         .createObjectNode()
+                        .put("schema_version", RECORD_VERSION)
                         .put("window_start_ms", windowStartMs)
                         .put("window_end_ms", windowEndMs)
                         .put("labelled", labelled)

@@ -137,9 +137,11 @@ public final class EventParser {
         if (text.isBlank()) {
             throw new InvalidEventException(field, "must not be blank");
         }
-        if (text.length() > MAX_ID_LENGTH) {
+        // Characters are code points, as JSON Schema's maxLength counts them (an emoji is one).
+        int length = text.codePointCount(0, text.length());
+        if (length > MAX_ID_LENGTH) {
             throw new InvalidEventException(
-                    field, "longer than " + MAX_ID_LENGTH + " characters (" + text.length() + ")");
+                    field, "longer than " + MAX_ID_LENGTH + " characters (" + length + ")");
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -17,6 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * model that scored it. Values are written as Java prints floats, so they read back bit for bit.
  */
 public final class FeatureVectorJson implements KafkaRecordSerializationSchema<FeatureVector> {
+    /** The record's layout version (schemas/feature-log.schema.json). */
+    public static final int RECORD_VERSION = 1;
+
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -42,7 +45,8 @@ public final class FeatureVectorJson implements KafkaRecordSerializationSchema<F
 
     public static String write(FeatureVector vector, List<String> columns) {
         StringBuilder json = new StringBuilder(64 + 32 * columns.size());
-        json.append("{\"event_id\":");
+        json.append("{\"schema_version\":").append(RECORD_VERSION);
+        json.append(",\"event_id\":");
         quote(json, vector.eventId);
         json.append(",\"card_id\":");
         quote(json, vector.cardId);

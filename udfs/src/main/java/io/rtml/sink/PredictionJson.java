@@ -17,6 +17,10 @@ import java.util.List;
  * Redis, and read back by the command line and the tests.
  */
 public final class PredictionJson {
+    /** The record's layout version (schemas/prediction.schema.json); records before it lack it. */
+    public static final int RECORD_VERSION = 1;
+
+    public static final String SCHEMA_VERSION = "schema_version";
     public static final String EVENT_ID = "event_id";
     public static final String CARD_ID = "card_id";
     public static final String EVENT_TIME_MS = "event_time_ms";
@@ -42,6 +46,7 @@ public final class PredictionJson {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
+            json.writeNumberField(SCHEMA_VERSION, RECORD_VERSION);
             json.writeStringField(EVENT_ID, prediction.eventId);
             json.writeStringField(CARD_ID, prediction.cardId);
             json.writeNumberField(EVENT_TIME_MS, prediction.eventTimeMs);

@@ -12,6 +12,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * an event, beside the champion's, keyed by card.
  */
 public class ShadowPredictionSerializer implements KafkaRecordSerializationSchema<Prediction> {
+    /** The record's layout version (schemas/shadow-prediction.schema.json). */
+    public static final int RECORD_VERSION = 1;
+
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,6 +38,7 @@ public class ShadowPredictionSerializer implements KafkaRecordSerializationSchem
     public static byte[] write(Prediction prediction) {
         ObjectNode json =
                 JSON.createObjectNode()
+                        .put(PredictionJson.SCHEMA_VERSION, RECORD_VERSION)
                         .put(PredictionJson.EVENT_ID, prediction.eventId)
                         .put(PredictionJson.CARD_ID, prediction.cardId)
                         .put(PredictionJson.EVENT_TIME_MS, prediction.eventTimeMs)

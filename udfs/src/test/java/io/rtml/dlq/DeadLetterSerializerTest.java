@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rtml.testing.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,7 +36,16 @@ class DeadLetterSerializerTest {
         JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
 
         assertThat(fieldNames(json))
-                .containsExactly("stage", "field", "reason", "source", "key", "value_base64");
+                .containsExactly(
+                        "schema_version",
+                        "stage",
+                        "field",
+                        "reason",
+                        "source",
+                        "key",
+                        "value_base64");
+        assertThat(json.get("schema_version").isInt()).isTrue();
+        assertThat(json.get("schema_version").asInt()).isEqualTo(1);
         assertThat(json.get("stage").asText()).isEqualTo("parse");
         assertThat(json.get("field").asText()).isEqualTo("amount");
         assertThat(json.get("reason").asText())
@@ -58,7 +69,14 @@ class DeadLetterSerializerTest {
         JsonNode json = JSON.readTree(DeadLetterSerializer.toJson(letter));
 
         assertThat(fieldNames(json))
-                .containsExactly("stage", "field", "reason", "source", "key", "value_base64");
+                .containsExactly(
+                        "schema_version",
+                        "stage",
+                        "field",
+                        "reason",
+                        "source",
+                        "key",
+                        "value_base64");
         assertThat(json.get("field").isNull()).isTrue();
         assertThat(json.get("key").isNull()).isTrue();
         assertThat(json.get("value_base64").isNull()).isTrue();
@@ -100,6 +118,7 @@ class DeadLetterSerializerTest {
 
         assertThat(fieldNames(json))
                 .containsExactly(
+                        "schema_version",
                         "stage",
                         "field",
                         "reason",
@@ -156,6 +175,53 @@ class DeadLetterSerializerTest {
         assertThat(record.timestamp()).isEqualTo(2L);
         assertThat(record.key()).containsExactly(BINARY);
         assertThat(record.value()).containsExactly(DeadLetterSerializer.toJson(letter));
+    }
+
+    @Test
+    void writesDeadLettersTheSchemaAccepts() {
+        byte[] huge = new byte[DeadLetter.MAX_RAW_BYTES + 1];
+        DeadLetter[] letters = {
+            DeadLetter.of(
+                    "parse",
+                    "amount",
+                    "amount: expected a number, got the string \"12\"",
+                    "events",
+                    3,
+                    1187L,
+                    1_795_434_834_239L,
+                    "c-1".getBytes(StandardCharsets.UTF_8),
+                    "{\"amount\":\"12\"}".getBytes(StandardCharsets.UTF_8)),
+            DeadLetter.of("parse", null, "empty record", "events", 0, 0L, 0L, null, null),
+            DeadLetter.of("parse", null, "malformed JSON", "events", 1, 2L, 3L, BINARY, BINARY),
+            DeadLetter.of("parse", null, "too large", "events", 0, 5L, 6L, huge, huge)
+        };
+        for (DeadLetter letter : letters) {
+            assertThat(Schemas.errors("dead-letter", DeadLetterSerializer.toJson(letter)))
+                    .as(letter.reason)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void theSchemaRefusesADeadLetterWithoutItsOrigin() throws Exception {
+        ObjectNode json =
+                (ObjectNode)
+                        JSON.readTree(
+                                DeadLetterSerializer.toJson(
+                                        DeadLetter.of(
+                                                "parse",
+                                                null,
+                                                "empty record",
+                                                "events",
+                                                0,
+                                                0L,
+                                                0L,
+                                                null,
+                                                null)));
+        json.remove("source");
+
+        assertThat(Schemas.errors("dead-letter", json.toString()))
+                .containsExactly(": required property 'source' not found");
     }
 
     private static List<String> fieldNames(JsonNode node) {

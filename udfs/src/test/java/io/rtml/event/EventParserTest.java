@@ -400,6 +400,19 @@ class EventParserTest {
                 with(field, '"' + id + '"'), field, field + ": longer than 128 characters (129)");
     }
 
+    @Test
+    void countsAnIdsCharactersAsCodePointsAsJsonSchemaDoes() throws Exception {
+        String card = "\uD83D\uDCB3"; // one character, two UTF-16 units
+        String longest = card.repeat(EventParser.MAX_ID_LENGTH);
+
+        assertThat(EventParser.parse(with("card_id", '"' + longest + '"'), 0).cardId)
+                .isEqualTo(longest);
+        assertRefused(
+                with("card_id", '"' + longest + card + '"'),
+                "card_id",
+                "card_id: longer than 128 characters (129)");
+    }
+
     @ParameterizedTest(name = "refuses {0} with a control character")
     @ValueSource(strings = {"event_id", "card_id", "merchant_id", "device_id"})
     void refusesAnIdWithAControlCharacter(String field) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.inference.Prediction;
+import io.rtml.testing.Schemas;
 import io.rtml.testing.ShippedSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ class PredictionJsonTest {
 
         assertThat(fieldNames(json))
                 .containsExactly(
+                        "schema_version",
                         "event_id",
                         "card_id",
                         "event_time_ms",
@@ -34,6 +36,8 @@ class PredictionJsonTest {
                         "model_version",
                         "feature_set",
                         "fallback");
+        assertThat(json.get("schema_version").isInt()).isTrue();
+        assertThat(json.get("schema_version").asInt()).isEqualTo(1);
         assertThat(json.get("event_id").asText()).isEqualTo("e-1");
         assertThat(json.get("card_id").asText()).isEqualTo("card-1");
         assertThat(json.get("event_time_ms").asLong()).isEqualTo(1_767_225_600_000L);
@@ -45,6 +49,29 @@ class PredictionJsonTest {
         assertThat(json.get("model_version").asText()).isEqualTo("2");
         assertThat(json.get("feature_set").asText()).isEqualTo("fraud-v3");
         assertThat(json.get("fallback").isNull()).isTrue();
+    }
+
+    @Test
+    void writesPredictionsThePredictionSchemaAccepts() {
+        for (String fallback : new String[] {null, "timeout", "model_error", "model_unavailable"}) {
+            Prediction prediction = prediction(fallback);
+            prediction.decision = fallback == null ? Prediction.FLAG : Prediction.PASS;
+            prediction.score = fallback == null ? 1f : 0f;
+
+            assertThat(Schemas.errors("prediction", PredictionJson.write(prediction)))
+                    .as("fallback %s", fallback)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void thePredictionSchemaRefusesAnUndocumentedFallbackReason() {
+        Prediction prediction = prediction("overloaded");
+
+        assertThat(Schemas.errors("prediction", PredictionJson.write(prediction)))
+                .containsExactly(
+                        "/fallback: does not have a value in the enumeration"
+                                + " [null, \"timeout\", \"model_error\", \"model_unavailable\"]");
     }
 
     @Test

@@ -1,17 +1,14 @@
 package io.rtml.job.cli;
 
 import io.rtml.features.PartialFeatures;
-import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.job.Backfill;
 import io.rtml.job.config.RtmlConfig;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -28,7 +25,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Computes the features of past events exactly as the streaming job does (the same",
-            "feature spec, the same code) and writes a training set (CSV):",
+            "feature spec, the same code) and writes a training set (CSV, RFC 4180 quoting):",
             "event_id,<entity ids>,event_time,<features...>,label."
         })
 final class BackfillCommand implements Callable<Integer> {
@@ -68,17 +65,10 @@ final class BackfillCommand implements Callable<Integer> {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
-        List<EntitySpec> entities = spec.entities();
         long[] labelled = {0};
         long rows;
-        try (BufferedWriter csv = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            StringBuilder header = new StringBuilder("event_id");
-            entities.forEach(e -> header.append(',').append(e.key().wireName()));
-            header.append(",event_time,")
-                    .append(String.join(",", spec.columns()))
-                    .append(",label\n");
-            csv.write(header.toString());
-            StringBuilder row = new StringBuilder(512);
+        try (TrainingSetCsv csv =
+                new TrainingSetCsv(Files.newBufferedWriter(out, StandardCharsets.UTF_8), spec)) {
             rows =
                     Backfill.run(
                             options,
@@ -86,23 +76,10 @@ final class BackfillCommand implements Callable<Integer> {
                                     ? new Backfill.EventsFile(input.eventsFile)
                                     : new Backfill.KafkaTopic(),
                             (PartialFeatures partial) -> {
-                                row.setLength(0);
-                                row.append(partial.event.eventId);
-                                for (EntitySpec entity : entities) {
-                                    String key = entity.key().text(partial.event);
-                                    row.append(',').append(key == null ? "" : key);
-                                }
-                                row.append(',').append(partial.event.eventTimeMs);
-                                for (float value : partial.values) {
-                                    row.append(',').append(value);
-                                }
                                 LabelsCsv.Truth label = labelsById.get(partial.event.eventId);
-                                row.append(',')
-                                        .append(label == null ? "" : label.label())
-                                        .append('\n');
                                 labelled[0] += label == null ? 0 : 1;
                                 try {
-                                    csv.write(row.toString());
+                                    csv.write(partial.event, partial.values, label);
                                 } catch (IOException e) {
                                     throw new UncheckedIOException(e);
                                 }

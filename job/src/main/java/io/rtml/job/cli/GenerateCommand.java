@@ -3,9 +3,7 @@ package io.rtml.job.cli;
 import io.rtml.event.EventJson;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
-import java.io.BufferedWriter;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,7 +19,7 @@ import picocli.CommandLine.Option;
         description = {
             "Writes generated card transactions to a file, one JSON event per line, as they",
             "would be produced, and optionally their ground truth to a labels file",
-            "(CSV: event_id,label,pattern)."
+            "(CSV, RFC 4180 quoting: event_id,label,pattern)."
         })
 final class GenerateCommand implements Callable<Integer> {
     @Mixin GeneratorOptions generatorOptions;
@@ -48,20 +46,20 @@ final class GenerateCommand implements Callable<Integer> {
         TransactionGenerator generator = generatorOptions.generator(start.toEpochMilli());
         createParent(out);
         long frauds = 0;
+        if (labels != null) {
+            createParent(labels);
+        }
         try (OutputStream eventsOut = Files.newOutputStream(out);
-                BufferedWriter labelsOut = labels == null ? null : open(labels)) {
+                LabelsCsv.Writer labelsOut = labels == null ? null : new LabelsCsv.Writer(labels)) {
             for (int i = 0; i < events; i++) {
                 GeneratedTransaction transaction = generator.next();
                 eventsOut.write(EventJson.write(transaction.event()));
                 eventsOut.write('\n');
                 if (labelsOut != null) {
                     labelsOut.write(
-                            transaction.event().eventId
-                                    + ","
-                                    + (transaction.fraud() ? 1 : 0)
-                                    + ","
-                                    + transaction.pattern()
-                                    + "\n");
+                            transaction.event().eventId,
+                            transaction.fraud(),
+                            transaction.pattern());
                 }
                 frauds += transaction.fraud() ? 1 : 0;
             }
@@ -70,13 +68,6 @@ final class GenerateCommand implements Callable<Integer> {
                 "generate: %,d events (%,d fraud, %.2f %%) written to %s%n",
                 events, frauds, 100.0 * frauds / events, out);
         return 0;
-    }
-
-    private static BufferedWriter open(Path file) throws Exception {
-        createParent(file);
-        BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-        writer.write("event_id,label,pattern\n");
-        return writer;
     }
 
     private static void createParent(Path file) throws Exception {

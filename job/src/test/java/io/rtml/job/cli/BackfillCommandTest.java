@@ -2,6 +2,8 @@ package io.rtml.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rtml.event.EventJson;
 import io.rtml.event.EventParser;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatures;
@@ -11,6 +13,8 @@ import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.features.spec.FeatureSpecLoader;
 import io.rtml.job.config.RtmlOptions;
+import io.rtml.job.testing.ScriptsTrain;
+import io.rtml.testing.TestEvents;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.csv.CSVParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -78,25 +83,23 @@ class BackfillCommandTest {
                 .as(err.toString())
                 .isZero();
 
-        List<String> lines = Files.readAllLines(out);
-        assertThat(lines.get(0))
+        assertThat(Files.readAllLines(out).get(0))
                 .isEqualTo(
                         "event_id,card_id,merchant_id,event_time,"
                                 + String.join(",", SPEC.columns())
                                 + ",label");
         Map<String, String[]> rows = new HashMap<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] fields = line.split(",", -1);
+        for (String[] fields : records(out)) {
             assertThat(fields).hasSize(4 + SPEC.columns().size() + 1);
             rows.put(fields[0], fields);
         }
         assertThat(rows).hasSize(3000);
 
         Map<String, String> expectedLabels = new HashMap<>();
-        for (String line : Files.readAllLines(labels).subList(1, 3001)) {
-            String[] fields = line.split(",");
+        for (String[] fields : records(labels)) {
             expectedLabels.put(fields[0], fields[1]);
         }
+        assertThat(expectedLabels).hasSize(3000);
         for (TransactionEvent event : expectedFeatures(events).keySet()) {
             String[] row = rows.get(event.eventId);
             assertThat(row[1]).isEqualTo(event.cardId);
@@ -114,6 +117,49 @@ class BackfillCommandTest {
                             }
                             assertThat(actual).as(event.eventId).containsExactly(expected);
                         });
+    }
+
+    @Test
+    void writesIdsWithCommasAndQuotesThatScriptsTrainReadsBackWithTheirLabels() throws Exception {
+        List<String> ids = List.of("e,1", "e \"2\"", "\"e,3\"", "e-4");
+        Path events = dir.resolve("events.jsonl");
+        Path labels = dir.resolve("labels.csv");
+        try (LabelsCsv.Writer labelsOut = new LabelsCsv.Writer(labels)) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < ids.size(); i++) {
+                TransactionEvent event =
+                        TestEvents.event(ids.get(i))
+                                .card("card, \"" + i + "\"")
+                                .at(TestEvents.MIDNIGHT_MS + i * 1000L)
+                                .build();
+                lines.append(new String(EventJson.write(event), StandardCharsets.UTF_8))
+                        .append('\n');
+                labelsOut.write(ids.get(i), i == 1, i == 1 ? "card_testing" : "legit");
+            }
+            Files.writeString(events, lines);
+        }
+        Path out = dir.resolve("train.csv");
+
+        assertThat(
+                        rtml(
+                                "backfill",
+                                "--events-file",
+                                events.toString(),
+                                "--labels",
+                                labels.toString(),
+                                "--out",
+                                out.toString()))
+                .as(err.toString())
+                .isZero();
+
+        JsonNode read = ScriptsTrain.read(out);
+        List<String> readIds = new ArrayList<>();
+        read.get("ids").forEach(id -> readIds.add(id.asText()));
+        assertThat(readIds).isEqualTo(ids);
+        assertThat(read.get("labels").toString()).isEqualTo("[0,1,0,0]");
+        assertThat(read.get("times").get(3).asLong()).isEqualTo(TestEvents.MIDNIGHT_MS + 3000L);
+        assertThat(read.get("features")).hasSize(SPEC.columns().size());
+        assertThat(records(out).get(0)[1]).isEqualTo("card, \"0\"");
     }
 
     @Test
@@ -140,6 +186,15 @@ class BackfillCommandTest {
         assertThat(err.toString())
                 .contains("features.spec")
                 .contains("feature x: window 90 s must be a positive multiple of card's bucket");
+    }
+
+    /** The records of a CSV file after its header, as the CSV library reads them. */
+    private static List<String[]> records(Path file) throws Exception {
+        List<String[]> records = new ArrayList<>();
+        try (CSVParser csv = Csv.FORMAT.parse(Files.newBufferedReader(file))) {
+            csv.stream().skip(1).forEach(record -> records.add(record.values()));
+        }
+        return records;
     }
 
     /**
