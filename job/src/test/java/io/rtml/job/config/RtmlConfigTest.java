@@ -795,6 +795,29 @@ class RtmlConfigTest {
     }
 
     @Test
+    void refusesAModelVersionThatIsNotAPlainName() {
+        assertThat(problems("model.version", "../fraud/4"))
+                .containsExactly(
+                        MODEL
+                                + ": model version \"../fraud/4\" is not a plain name (1 to 128"
+                                + " letters, digits, '.', '_' or '-', starting with a letter or"
+                                + " digit, without \"..\")");
+    }
+
+    @Test
+    void refusesACopyOfAnotherVersionsArtifact() throws IOException {
+        Path repository = variant("97", metadata -> metadata.put("version", "4"));
+
+        assertThat(modelProblems(repository, "97"))
+                .containsExactly(
+                        MODEL
+                                + ": "
+                                + repository.resolve("fraud/97/metadata.json")
+                                + " describes model \"fraud\" version \"4\", not fraud/97: the"
+                                + " directory holds another artifact");
+    }
+
+    @Test
     void loadsAVariantArtifactFromAnotherRepository() throws IOException {
         Path repository = variant("4", metadata -> {});
 
