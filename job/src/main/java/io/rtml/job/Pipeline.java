@@ -7,6 +7,7 @@ import io.rtml.evaluation.LabelJoin;
 import io.rtml.evaluation.ScoredLabel;
 import io.rtml.evaluation.SlidingEvaluation;
 import io.rtml.event.DecodedRecord;
+import io.rtml.event.EventTimeWatermarks;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatureFunction;
@@ -241,12 +242,14 @@ public final class Pipeline {
                 .name(Uids.EVALUATION_SINK_NAME);
     }
 
-    /** Per-partition event-time watermarks from each event's own time. */
+    /**
+     * Per-partition event-time watermarks from each valid event's own time; dead letters neither
+     * move them nor keep a partition from going idle.
+     */
     public static WatermarkStrategy<DecodedRecord> watermarks(RtmlConfig config) {
-        return WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(
-                        config.get(RtmlOptions.WATERMARK_OUT_OF_ORDERNESS))
-                .withTimestampAssigner((record, kafkaTimestamp) -> record.timestampMs())
-                .withIdleness(config.get(RtmlOptions.WATERMARK_IDLENESS));
+        return new EventTimeWatermarks(
+                config.get(RtmlOptions.WATERMARK_OUT_OF_ORDERNESS),
+                config.get(RtmlOptions.WATERMARK_IDLENESS));
     }
 
     public static final class Builder {

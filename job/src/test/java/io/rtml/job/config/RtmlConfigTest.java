@@ -64,6 +64,7 @@ class RtmlConfigTest {
         defaults.put("kafka.transactional-id-prefix", "rtml");
         defaults.put("kafka.transaction-timeout", Duration.ofMinutes(10));
         defaults.put("watermarks.out-of-orderness", Duration.ofSeconds(5));
+        defaults.put("watermarks.max-future", Duration.ofMinutes(5));
         defaults.put("watermarks.idleness", Duration.ofSeconds(30));
         defaults.put("watermarks.interval", Duration.ofMillis(50));
         defaults.put("features.spec", "classpath:feature-specs/fraud.yaml");
@@ -604,6 +605,26 @@ class RtmlConfigTest {
                         load("kafka.transaction-timeout", "15 min")
                                 .get(RtmlOptions.KAFKA_TRANSACTION_TIMEOUT))
                 .isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void readsHowFarEventTimeMayBeAheadOfArrival() {
+        assertThat(load("watermarks.max-future", "30 s").get(RtmlOptions.WATERMARK_MAX_FUTURE))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(load("watermarks.max-future", "0 ms").get(RtmlOptions.WATERMARK_MAX_FUTURE))
+                .isZero();
+    }
+
+    @Test
+    void refusesANegativeOrUnreadableMaxFuture() {
+        assertThat(problems("watermarks.max-future", "-1 min"))
+                .containsExactly(
+                        "watermarks.max-future: cannot read \"-1 min\" as a duration (e.g. 500"
+                                + " ms, 5 s, 10 min)");
+        assertThat(problems("watermarks.max-future", "soon"))
+                .containsExactly(
+                        "watermarks.max-future: cannot read \"soon\" as a duration (e.g. 500 ms,"
+                                + " 5 s, 10 min)");
     }
 
     @Test
