@@ -6,15 +6,17 @@
 It is the model scripts/bench runs the job with to measure everything but inference: it takes
 the same float32[B, F] rows as the fraud model (F = the columns of the feature spec, in order)
 and returns float32[B] zeros, so every prediction is "pass". metadata.json lists the inputs
-exactly as the job expects them (it refuses a model whose inputs differ from the spec's columns).
+exactly as the job expects them (it refuses a model whose inputs differ from the spec's columns)
+and the sha256 of model.pt (it refuses a model file with another one).
 
 Needs Debian's python3-torch and python3-yaml, run by Debian's /usr/bin/python3 (scripts/noop-model
-installs them when missing). Deterministic: metadata.json and MODEL_CARD.md come out
-byte-identical; model.pt does too when made from the same checkout path (TorchScript records the
-path of this file in its debug info).
+installs them when missing). Deterministic: MODEL_CARD.md comes out byte-identical; model.pt, and
+so metadata.json with its sha256, do too when made from the same checkout path (TorchScript
+records the path of this file in its debug info).
 """
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -109,6 +111,7 @@ def main() -> int:
         "version": os.path.basename(os.path.normpath(args.out)),
         "format": "torchscript",
         "file": "model.pt",
+        "sha256": hashlib.sha256(buffer.getvalue()).hexdigest(),
         "inputs": inputs,
         "output": {
             "name": "zero",

@@ -15,11 +15,14 @@ Output, in --out: ``model.pt`` (TorchScript; takes RAW feature vectors float32[B
 training-set standardisation and the sigmoid itself, returns fraud probabilities float32[B]),
 ``metadata.json`` and ``MODEL_CARD.md``.
 
+metadata.json records the sha256 of model.pt (``sha256``); the job refuses a model file whose
+hash differs (truncated or altered) before the version takes traffic.
+
 The run is deterministic: the same data and seed give bit-identical weights and metrics on the
-same machine and torch build, and metadata.json and MODEL_CARD.md come out byte-identical (no
-clock, no paths). model.pt repeats byte for byte only from the same checkout path, because
-TorchScript's debug info records the absolute path of this file; weights_sha256 in metadata.json
-identifies the weights regardless.
+same machine and torch build, and MODEL_CARD.md comes out byte-identical (no clock, no paths), as
+does metadata.json but for ``sha256``. model.pt (and so its sha256) repeats byte for byte only from
+the same checkout path, because TorchScript's debug info records the absolute path of this file;
+weights_sha256 in metadata.json identifies the weights regardless.
 
 Needs Debian's python3-torch and python3-numpy, run by Debian's /usr/bin/python3 (scripts/train
 installs them when missing). No pandas or scikit-learn: csv and numpy only.
@@ -411,7 +414,8 @@ def model_card(meta: dict, args, loss: float) -> str:
         "```",
         "",
         f"with a data file whose sha256 is `{t['data_sha256']}`; `metadata.json` and the weights "
-        "hash must come out identical.",
+        "hash must come out identical (`sha256` in `metadata.json`, the hash of `model.pt`, only "
+        "from the same checkout path).",
         "",
         "## Limitations",
         "",
@@ -450,10 +454,11 @@ def parse_args(argv):
     p.add_argument("--target-precision", type=float, default=0.8,
                    help="hold-out precision the threshold must reach (default: 0.8)")
     args = p.parse_args(argv)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.name):
-        p.error(f"--name must be letters, digits, '_', '.', '-'; got {args.name!r}")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.version):
-        p.error(f"--version must be letters, digits, '_', '.', '-'; got {args.version!r}")
+    # The names the job takes (ModelArtifact.plainName): one path element, nothing else.
+    for option, value in (("--name", args.name), ("--version", args.version)):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}", value) or ".." in value:
+            p.error(f"{option} must be 1 to 128 letters, digits, '.', '_' or '-', starting with a "
+                    f"letter or digit, without '..'; got {value!r}")
     if args.out is None and args.evaluate is None:
         p.error("--out is required (or --evaluate MODEL_DIR)")
     if args.evaluate is not None and not os.path.isfile(os.path.join(args.evaluate, "metadata.json")):
@@ -577,6 +582,7 @@ def main(argv=None) -> int:
     buffer = io.BytesIO()
     torch.jit.save(torch.jit.script(model), buffer)
     write_atomically(model_path, buffer.getvalue())
+    file_sha = sha256_file(model_path)
     reloaded = torch.jit.load(model_path)
     with torch.no_grad():
         if not torch.equal(reloaded(X_ho_t), prob_t):
@@ -590,6 +596,7 @@ def main(argv=None) -> int:
         "version": args.version,
         "format": "torchscript",
         "file": "model.pt",
+        "sha256": file_sha,
         "inputs": features,
         "output": {
             "name": "fraud_probability",

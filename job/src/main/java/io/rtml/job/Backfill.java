@@ -101,7 +101,9 @@ public final class Backfill {
                         .setTopics(config.get(RtmlOptions.EVENTS_TOPIC))
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setBounded(OffsetsInitializer.latest())
-                        .setDeserializer(new EventDeserializer())
+                        // The job's bound on event time: the backfill keeps what it scored.
+                        .setDeserializer(
+                                new EventDeserializer(config.get(RtmlOptions.WATERMARK_MAX_FUTURE)))
                         .setProperty("isolation.level", "read_committed")
                         .build();
         return env.fromSource(topic, Pipeline.watermarks(config), "events topic")

@@ -31,9 +31,12 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class Connectors {
     private Connectors() {}
 
-    /** The events topic; records are decoded in the source (see {@link EventDeserializer}). */
+    /**
+     * The events topic; records are decoded in the source (see {@link EventDeserializer}), events
+     * more than watermarks.max-future ahead of their arrival refused there.
+     */
     public static KafkaSource<DecodedRecord> events(RtmlConfig config) {
-        return events(config, new EventDeserializer());
+        return events(config, new EventDeserializer(config.get(WATERMARK_MAX_FUTURE)));
     }
 
     /** The events topic, decoded by {@code deserializer}: for tests that inject faults. */

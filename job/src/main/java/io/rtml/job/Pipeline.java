@@ -2,6 +2,7 @@ package io.rtml.job;
 
 import io.rtml.dlq.DeadLetter;
 import io.rtml.event.DecodedRecord;
+import io.rtml.event.EventTimeWatermarks;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatureFunction;
@@ -231,12 +232,14 @@ public final class Pipeline {
                 : stream.keyBy(key, Types.STRING);
     }
 
-    /** Per-partition event-time watermarks from each event's own time. */
+    /**
+     * Per-partition event-time watermarks from each valid event's own time; dead letters neither
+     * move them nor keep a partition from going idle.
+     */
     public static WatermarkStrategy<DecodedRecord> watermarks(RtmlConfig config) {
-        return WatermarkStrategy.<DecodedRecord>forBoundedOutOfOrderness(
-                        config.get(RtmlOptions.WATERMARK_OUT_OF_ORDERNESS))
-                .withTimestampAssigner((record, kafkaTimestamp) -> record.timestampMs())
-                .withIdleness(config.get(RtmlOptions.WATERMARK_IDLENESS));
+        return new EventTimeWatermarks(
+                config.get(RtmlOptions.WATERMARK_OUT_OF_ORDERNESS),
+                config.get(RtmlOptions.WATERMARK_IDLENESS));
     }
 
     public static final class Builder {

@@ -12,6 +12,7 @@ import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelControl;
 import io.rtml.inference.Prediction;
 import io.rtml.inference.TorchScriptModel;
+import io.rtml.job.cli.FlinkRest;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
@@ -20,21 +21,28 @@ import io.rtml.job.testing.Repository;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisSink;
 import io.rtml.testing.RedisServer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -44,14 +52,18 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Hot swap under load: the model-control topic switches the model version mid-stream. Versions that
- * cannot serve (a corrupt model, inputs that do not match the features) are refused while the
- * current one keeps serving; the good one takes over with a shadow challenger. No event is lost,
- * every prediction names the version that scored it (and has its score), and each card switches at
- * exactly one point of its event sequence.
+ * cannot serve (a file that is no model, inputs that do not match the features, a model file cut
+ * short, a copy of another version's directory, a version that is a path out of the repository) are
+ * refused and counted, each by every subtask, while the current one keeps serving; the good one
+ * takes over with a shadow challenger. No event is lost, every prediction names the version that
+ * scored it (and has its score), and each card switches at exactly one point of its event sequence.
  */
 class ModelSwapITCase {
     private static final int EVENTS = 6_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Control records refused: versions 7, 8, 10, 97 and "../5". */
+    private static final int REFUSED = 5;
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -59,12 +71,19 @@ class ModelSwapITCase {
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(
+                                    Configuration.fromMap(
+                                            Map.of(
+                                                    MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL
+                                                            .key(),
+                                                    "500 ms")))
                             .build());
 
     @TempDir Path dir;
 
     @Test
-    void swapsVersionsMidStreamRefusingOnesThatCannotServe() throws Exception {
+    void swapsVersionsMidStreamRefusingOnesThatCannotServe(
+            @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         Path repository = repositoryWithBadVersions();
         List<TransactionEvent> events = new ArrayList<>();
         TransactionGenerator generator =
@@ -106,6 +125,9 @@ class ModelSwapITCase {
                         List.of(
                                 control("7", null), // its model file is not TorchScript
                                 control("8", null), // its inputs are not the features
+                                control("10", null), // its model file is cut short
+                                control("97", null), // a copy of version 4's directory
+                                control("../5", null), // a path, not a version
                                 control("5", "4")));
                 kafka.produce(
                         "events", KafkaBroker.keyedByCard(events.subList(EVENTS / 2, EVENTS)));
@@ -116,6 +138,7 @@ class ModelSwapITCase {
                                 .map(r -> PredictionJson.read(r.value()))
                                 .toList();
                 shadows = shadowReader.readFor(Duration.ofSeconds(2));
+                assertThat(refusals(cluster, job)).isEqualTo(REFUSED * 2);
             } finally {
                 job.cancel().get();
             }
@@ -172,6 +195,22 @@ class ModelSwapITCase {
         }
     }
 
+    /**
+     * The model router's refusals, summed over its two subtasks (each checks every control record),
+     * once the REST endpoint's metrics show all of them or a minute has passed.
+     */
+    private static double refusals(ClusterClient<?> cluster, JobClient job) throws Exception {
+        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
+        String jobId = job.getJobID().toHexString();
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        double refusals = rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
+        while (refusals < REFUSED * 2 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            refusals = rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
+        }
+        return refusals;
+    }
+
     private void assertScoresAreTheirVersions(
             Path repository, RtmlConfig config, RedisServer redis, Set<String> cards)
             throws Exception {
@@ -211,7 +250,8 @@ class ModelSwapITCase {
 
     /**
      * The shipped versions 4 and 5, a version 7 whose model is not TorchScript, a version 8 that
-     * takes other inputs.
+     * takes other inputs, a version 10 whose model file was cut short after its metadata was
+     * written, and a copy of version 4's directory as version 97.
      */
     private Path repositoryWithBadVersions() throws Exception {
         Path repository = dir.resolve("model-artifacts");
@@ -226,14 +266,27 @@ class ModelSwapITCase {
         Path otherInputs = repository.resolve("fraud").resolve("8");
         copy(shipped.resolve("5"), otherInputs);
         setVersion(otherInputs, "8", "merchant_risk");
+        Path truncated = repository.resolve("fraud").resolve("10");
+        copy(shipped.resolve("5"), truncated);
+        setVersion(truncated, "10", null);
+        byte[] model = Files.readAllBytes(truncated.resolve("model.pt"));
+        Files.write(truncated.resolve("model.pt"), Arrays.copyOf(model, model.length - 100));
+        copy(shipped.resolve("4"), repository.resolve("fraud").resolve("97"));
         return repository;
     }
 
+    /** Sets the artifact's version, adds an input, and records the sha256 of its model file. */
     private static void setVersion(Path artifact, String version, String extraInput)
             throws Exception {
         ObjectNode metadata =
                 (ObjectNode) JSON.readTree(artifact.resolve("metadata.json").toFile());
         metadata.put("version", version);
+        metadata.put(
+                "sha256",
+                HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256")
+                                        .digest(Files.readAllBytes(artifact.resolve("model.pt")))));
         if (extraInput != null) {
             ((ArrayNode) metadata.get("inputs")).add(extraInput);
         }
@@ -249,7 +302,10 @@ class ModelSwapITCase {
         }
     }
 
+    /** A control record as rtml model writes it: keyed by the model's name. */
     private static Map.Entry<byte[], byte[]> control(String version, String shadow) {
-        return Map.entry(new byte[0], ModelControl.write("fraud", version, shadow));
+        return Map.entry(
+                "fraud".getBytes(StandardCharsets.UTF_8),
+                ModelControl.write("fraud", version, shadow));
     }
 }

@@ -114,7 +114,7 @@ class PipelineITCase {
         }
         kafka.produce(run.events, records);
 
-        JobClient job = run.start(new EventDeserializer());
+        JobClient job = run.start(new EventDeserializer(EventDeserializer.DEFAULT_MAX_FUTURE));
         try (KafkaBroker.CommittedReader predictions = kafka.reader(run.predictions);
                 KafkaBroker.CommittedReader deadLetters = kafka.reader(run.deadLetters)) {
             predictions.awaitAtLeast(events.size(), WAIT);
@@ -310,7 +310,8 @@ class PipelineITCase {
         static final AtomicBoolean ARMED = new AtomicBoolean();
         static final AtomicBoolean FAILED = new AtomicBoolean();
 
-        private final EventDeserializer delegate = new EventDeserializer();
+        private final EventDeserializer delegate =
+                new EventDeserializer(EventDeserializer.DEFAULT_MAX_FUTURE);
 
         static void reset() {
             ARMED.set(false);

@@ -27,7 +27,8 @@ public class DecodedRecord {
     /**
      * The event time for watermarks: the event's own. A dead letter has none and must not move the
      * watermark (its Kafka timestamp, when producers' event times lag it, would make the valid
-     * events after it late and change their features), so it gets the smallest time.
+     * events after it late and change their features), so it gets the smallest time; {@link
+     * EventTimeWatermarks} does not count it as activity either.
      */
     public long timestampMs() {
         return event != null ? event.eventTimeMs : Long.MIN_VALUE;

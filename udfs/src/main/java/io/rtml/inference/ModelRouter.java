@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
  * inference stage and into its prediction.
  *
  * <p>The model-control topic says which version is to be active. A new version is checked before it
- * takes traffic: its metadata read, its inputs matched against the feature spec, the model loaded
- * and run once. One that fails is refused (logged and counted) and the current one keeps serving;
- * rolling back is publishing the old version again. Keyed by card, so each card switches at exactly
- * one point of its event sequence.
+ * takes traffic: its name and version plain names (nothing outside the repository), its metadata
+ * read and naming that very model and version, the model file's sha256 the one the metadata
+ * records, its inputs matched against the feature spec, the model loaded and run once. One that
+ * fails is refused (logged with the reason and counted) and the current one keeps serving; rolling
+ * back is publishing the old version again. Keyed by card, so each card switches at exactly one
+ * point of its event sequence.
  */
 public class ModelRouter
         extends KeyedBroadcastProcessFunction<
@@ -122,8 +124,7 @@ public class ModelRouter
 
     /** Loads the version, checks its inputs and runs it once; throws what is wrong. */
     private void check(String name, String version) {
-        ModelArtifact artifact =
-                ModelArtifact.load(ModelArtifact.directory(Path.of(repository), name, version));
+        ModelArtifact artifact = ModelArtifact.load(Path.of(repository), name, version);
         artifact.checkInputs(spec.id(), spec.columns());
         TorchScriptModel.load(artifact, device).close();
     }
@@ -131,9 +132,11 @@ public class ModelRouter
     private void refuse(ModelControl control, ModelChoice current, String reason) {
         refusals.inc();
         LOG.warn(
-                "Refused model-control record at offset {} ({}): {}; {} keeps serving",
+                "Refused model-control record at offset {} (model {} version {}): {}; {} keeps"
+                        + " serving",
                 control.offset,
-                control.model + "/" + control.version,
+                ModelArtifact.quote(control.model),
+                ModelArtifact.quote(control.version),
                 reason,
                 current);
     }

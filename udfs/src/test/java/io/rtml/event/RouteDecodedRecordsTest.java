@@ -106,7 +106,8 @@ class RouteDecodedRecordsTest {
         // The deserializer's output, fed through the route: one event, one dead letter.
         TransactionEvent sent = event("e-9").build();
         List<DecodedRecord> decoded = new ArrayList<>();
-        EventDeserializer deserializer = new EventDeserializer();
+        EventDeserializer deserializer =
+                new EventDeserializer(EventDeserializer.DEFAULT_MAX_FUTURE);
         ListCollector<DecodedRecord> out = new ListCollector<>(decoded);
         deserializer.deserialize(record(0, EventJson.write(sent)), out);
         deserializer.deserialize(record(1, "[]".getBytes(StandardCharsets.UTF_8)), out);

@@ -12,8 +12,11 @@ import io.rtml.testing.ShippedSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -120,7 +123,7 @@ class ModelArtifactTest {
 
     @Test
     void refusesMissingOrBlankRequiredStrings() throws Exception {
-        for (String field : List.of("name", "version", "format", "file")) {
+        for (String field : List.of("name", "version", "format", "file", "sha256")) {
             Path missing = variant(m -> m.remove(field));
             assertThatThrownBy(() -> ModelArtifact.load(missing))
                     .as(field)
@@ -226,6 +229,174 @@ class ModelArtifactTest {
                 .hasMessage(metadata() + ": \"inputs\" must list the input features");
     }
 
+    // ---- the model file's sha256 ----
+
+    @Test
+    void shipsArtifactsWhoseMetadataHoldsTheirModelFilesSha256() throws Exception {
+        Path repository = ShippedModel.directory().getParent().getParent();
+        for (String artifact : List.of("fraud/4", "fraud/5", "noop/1")) {
+            Path directory = repository.resolve(artifact);
+            String recorded =
+                    JSON.readTree(directory.resolve("metadata.json").toFile())
+                            .get("sha256")
+                            .asText();
+
+            assertThat(recorded)
+                    .as(artifact)
+                    .isEqualTo(
+                            HexFormat.of()
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256")
+                                                    .digest(
+                                                            Files.readAllBytes(
+                                                                    directory.resolve(
+                                                                            "model.pt")))));
+            assertThatCode(() -> ModelArtifact.load(directory)).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void refusesATruncatedModelFile() throws Exception {
+        Path directory = variant(m -> {});
+        byte[] model = Files.readAllBytes(directory.resolve("model.pt"));
+        Files.write(directory.resolve("model.pt"), Arrays.copyOf(model, model.length / 2));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model file "
+                                + dir.resolve("model.pt")
+                                + " has sha256 "
+                                + sha256(Arrays.copyOf(model, model.length / 2))
+                                + ", "
+                                + metadata()
+                                + " says "
+                                + sha256(model)
+                                + ": the file is not the one the metadata describes (truncated or"
+                                + " altered)");
+    }
+
+    @Test
+    void refusesAModelFileWithOneByteChanged() throws Exception {
+        Path directory = variant(m -> {});
+        byte[] model = Files.readAllBytes(directory.resolve("model.pt"));
+        model[model.length / 2] ^= 1;
+        Files.write(directory.resolve("model.pt"), model);
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining(" has sha256 " + sha256(model) + ", ");
+    }
+
+    @Test
+    void refusesASha256ThatIsNotOne() throws Exception {
+        Path directory = variant(m -> m.put("sha256", "7759697F"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata()
+                                + ": \"sha256\" must be the sha256 of model.pt in 64 lower-case hex"
+                                + " digits, got \"7759697F\"");
+    }
+
+    @Test
+    void refusesAModelFileOutsideTheArtifactsDirectory() throws Exception {
+        Path directory = variant(m -> m.put("file", "../5/model.pt"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(directory))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        metadata()
+                                + ": \"file\" must name a file in the artifact's directory, got"
+                                + " \"../5/model.pt\"");
+    }
+
+    // ---- names and versions ----
+
+    @Test
+    void takesPlainNamesAsTheyAre() {
+        for (String name : List.of("4", "fraud", "2026-12-05", "v4.1_rc-2", "a".repeat(128))) {
+            assertThat(ModelArtifact.plainName("model version", name)).isEqualTo(name);
+        }
+    }
+
+    @Test
+    void refusesNamesThatAreNotPlainOnesNamingWhatAndEscapingTheValue() {
+        assertThatThrownBy(() -> ModelArtifact.directory(dir, "fraud", "../5"))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        "model version \"../5\" is not a plain name (1 to 128 letters, digits,"
+                                + " '.', '_' or '-', starting with a letter or digit, without"
+                                + " \"..\")");
+        assertThatThrownBy(() -> ModelArtifact.directory(dir, "fraud\n", "5"))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageStartingWith("model name \"fraud\\u000a\" is not a plain name (");
+        for (String version :
+                Arrays.asList(
+                        "..",
+                        ".",
+                        "",
+                        null,
+                        "5/..",
+                        "4/../5",
+                        "/etc",
+                        dir.toAbsolutePath().toString(),
+                        "..\\5",
+                        "5\u0000",
+                        "5\r",
+                        "5 ",
+                        ".hidden",
+                        "-5",
+                        "4..5",
+                        "\u0665",
+                        "a".repeat(129))) {
+            assertThatThrownBy(() -> ModelArtifact.directory(dir, "fraud", version))
+                    .as("version %s", version)
+                    .isInstanceOf(ModelContractException.class)
+                    .hasMessageContaining(" is not a plain name (");
+            assertThatThrownBy(() -> ModelArtifact.directory(dir, version, "4"))
+                    .as("name %s", version)
+                    .isInstanceOf(ModelContractException.class)
+                    .hasMessageStartingWith("model name ");
+        }
+    }
+
+    @Test
+    void loadsByRepositoryNameAndVersion() {
+        Path repository = ShippedModel.directory().getParent().getParent();
+
+        ModelArtifact artifact = ModelArtifact.load(repository, "fraud", "5");
+
+        assertThat(artifact.directory()).isEqualTo(repository.resolve("fraud").resolve("5"));
+        assertThat(List.of(artifact.name(), artifact.version())).containsExactly("fraud", "5");
+    }
+
+    @Test
+    void refusesACopyOfAnotherVersionsDirectory() throws Exception {
+        Path repository = dir.resolve("models");
+        copy(ShippedModel.directory(), repository.resolve("fraud").resolve("97"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(repository, "fraud", "97"))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessage(
+                        repository.resolve("fraud/97/metadata.json")
+                                + " describes model \"fraud\" version \"4\", not fraud/97: the"
+                                + " directory holds another artifact");
+    }
+
+    @Test
+    void refusesAnotherModelsArtifactUnderThisName() throws Exception {
+        Path repository = dir.resolve("models");
+        copy(ShippedModel.directory(), repository.resolve("churn").resolve("4"));
+
+        assertThatThrownBy(() -> ModelArtifact.load(repository, "churn", "4"))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageEndingWith(
+                        " describes model \"fraud\" version \"4\", not churn/4: the directory"
+                                + " holds another artifact");
+    }
+
     // ---- checkInputs ----
 
     @Test
@@ -288,6 +459,19 @@ class ModelArtifactTest {
 
     private Path metadata() {
         return dir.resolve("metadata.json");
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
     }
 
     /** The shipped artifact copied into the temp dir, its metadata changed by {@code edit}. */

@@ -12,6 +12,9 @@ import io.rtml.testing.TestEvents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -29,11 +32,17 @@ class ModelRouterTest {
     private static final ModelChoice INITIAL = new ModelChoice("fraud", "4", null);
 
     @TempDir Path repository;
+    @TempDir Path outside;
 
     private KeyedBroadcastOperatorTestHarness<
                     String, PartialFeatures, ModelControl, PartialFeatures>
             harness;
 
+    /**
+     * The shipped versions 4 and 5; 7, whose model file is not TorchScript; 8, which takes an input
+     * the features lack; 10, whose model file is cut short; 97, a copy of 4's directory; and a copy
+     * of 5 outside the repository.
+     */
     @BeforeEach
     void repositoryWithGoodAndBadVersions() throws Exception {
         Path shipped = ShippedModel.directory().getParent();
@@ -44,6 +53,12 @@ class ModelRouterTest {
         edit(repository.resolve("fraud/7"), "7", null);
         copy(shipped.resolve("5"), repository.resolve("fraud/8"));
         edit(repository.resolve("fraud/8"), "8", "merchant_risk");
+        copy(shipped.resolve("5"), repository.resolve("fraud/10"));
+        edit(repository.resolve("fraud/10"), "10", null);
+        Path model = repository.resolve("fraud/10/model.pt");
+        Files.write(model, Arrays.copyOf(Files.readAllBytes(model), 1000));
+        copy(shipped.resolve("4"), repository.resolve("fraud/97"));
+        copy(shipped.resolve("5"), outside.resolve("fraud/5"));
         harness = harness(null);
     }
 
@@ -81,6 +96,45 @@ class ModelRouterTest {
                 ModelControl.parse("{\"model\": 3}".getBytes(StandardCharsets.UTF_8), 9), 0);
 
         assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "5", null));
+    }
+
+    @Test
+    void refusesVersionsThatAreNotPlainNamesAndKeepsTheCurrentOne() throws Exception {
+        control("5", null);
+        for (String version :
+                List.of(
+                        "../5",
+                        "../../" + outside.getFileName() + "/fraud/5",
+                        outside.resolve("fraud/5").toString(),
+                        "5/.",
+                        "..",
+                        "5\n",
+                        "4\u0000")) {
+            control(version, null);
+            control("4", version);
+            assertThat(route("e-" + version.hashCode()))
+                    .as("after %s", version)
+                    .isEqualTo(new ModelChoice("fraud", "5", null));
+        }
+        harness.processBroadcastElement(
+                ModelControl.parse(ModelControl.write("../fraud", "5", null), 0), 0);
+
+        assertThat(route("e-1")).isEqualTo(new ModelChoice("fraud", "5", null));
+    }
+
+    @Test
+    void refusesAModelFileWhoseSha256IsNotTheOneItsMetadataRecords() throws Exception {
+        control("10", null); // model.pt cut short after its metadata was written
+        control("5", "10");
+
+        assertThat(route("e-1")).isEqualTo(INITIAL);
+    }
+
+    @Test
+    void refusesACopyOfAnotherVersionsDirectory() throws Exception {
+        control("97", null); // fraud/4's directory copied to fraud/97: its metadata says 4
+
+        assertThat(route("e-1")).isEqualTo(INITIAL);
     }
 
     @Test
@@ -165,10 +219,17 @@ class ModelRouterTest {
         return created;
     }
 
+    /** Sets the artifact's version, adds an input, and records the sha256 of its model file. */
     private static void edit(Path artifact, String version, String extraInput) throws Exception {
         ObjectNode metadata =
                 (ObjectNode) JSON.readTree(artifact.resolve("metadata.json").toFile());
         metadata.put("version", version);
+        metadata.put(
+                "sha256",
+                HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256")
+                                        .digest(Files.readAllBytes(artifact.resolve("model.pt")))));
         if (extraInput != null) {
             ((ArrayNode) metadata.get("inputs")).add(extraInput);
         }

@@ -15,8 +15,10 @@ import io.rtml.testing.TypicalRows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -147,10 +149,18 @@ class TorchScriptModelTest {
 
     @Test
     void refusesAFileThatIsNotATorchScriptModel() throws Exception {
-        copyMetadata(ShippedModel.directory().resolve("metadata.json"));
-        Files.write(
-                dir.resolve("model.pt"),
-                "this is not a TorchScript archive".getBytes(StandardCharsets.UTF_8));
+        byte[] notAModel = "this is not a TorchScript archive".getBytes(StandardCharsets.UTF_8);
+        ObjectNode metadata =
+                (ObjectNode)
+                        new ObjectMapper()
+                                .readTree(
+                                        ShippedModel.directory().resolve("metadata.json").toFile());
+        // The metadata vouches for these bytes: only loading them can tell they are no model.
+        metadata.put(
+                "sha256",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(notAModel)));
+        Files.write(dir.resolve("metadata.json"), new ObjectMapper().writeValueAsBytes(metadata));
+        Files.write(dir.resolve("model.pt"), notAModel);
         ModelArtifact artifact = ModelArtifact.load(dir);
 
         assertThatThrownBy(() -> TorchScriptModel.load(artifact))
@@ -175,10 +185,6 @@ class TorchScriptModelTest {
                 .isInstanceOf(ModelContractException.class)
                 .hasMessageStartingWith(
                         "model fraud/4 failed on a batch of " + (COLUMNS - 1) + " inputs: ");
-    }
-
-    private void copyMetadata(Path from) throws Exception {
-        Files.copy(from, dir.resolve("metadata.json"));
     }
 
     private static float[] score(List<float[]> rows) throws Exception {

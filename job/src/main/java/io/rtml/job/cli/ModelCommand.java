@@ -1,7 +1,9 @@
 package io.rtml.job.cli;
 
+import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelControl;
 import io.rtml.job.config.RtmlOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code rtml model}: hot swap, by publishing to the model-control topic. */
+/**
+ * {@code rtml model}: hot swap, by publishing to the model-control topic. Records are keyed by the
+ * model's name, so the topic can be compacted (rtml topics creates it so): the latest choice per
+ * model stays however old it is.
+ */
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
@@ -40,6 +46,12 @@ final class ModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The job refuses anything else; saying so here saves a round trip through its log.
+        ModelArtifact.plainName("--name", name);
+        ModelArtifact.plainName("--version", version);
+        if (shadow != null) {
+            ModelArtifact.plainName("--shadow", shadow);
+        }
         Properties properties = kafka.clientProperties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -49,7 +61,9 @@ final class ModelCommand implements Callable<Integer> {
             RecordMetadata sent =
                     producer.send(
                                     new ProducerRecord<>(
-                                            topic, null, ModelControl.write(name, version, shadow)))
+                                            topic,
+                                            name.getBytes(StandardCharsets.UTF_8),
+                                            ModelControl.write(name, version, shadow)))
                             .get(30, TimeUnit.SECONDS);
             System.err.printf(
                     "model: asked for %s/%s%s (%s offset %d); the job's log says whether it took it%n",

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
@@ -33,8 +34,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Writes generated card transactions to the events topic, keyed by card.",
-            "Simulated time starts now and runs as fast as the rate makes it: at the default",
-            "settings a simulated day of 100,000 cards passes in a few minutes. Each generated",
+            "Simulated time starts a week ago (--start) and runs as fast as the rate makes it:",
+            "at the default settings a simulated day of 100,000 cards passes in a few minutes.",
+            "It never runs ahead of the clock: an event whose time has not come waits for it",
+            "(the job refuses events from the future, watermarks.max-future). Each generated",
             "event's label (1 fraud, 0 legitimate) follows on the labels topic after a delay."
         })
 final class ProduceCommand implements Callable<Integer> {
@@ -70,6 +73,14 @@ final class ProduceCommand implements Callable<Integer> {
     long events = 0;
 
     @Option(
+            names = "--start",
+            paramLabel = "INSTANT",
+            description =
+                    "Simulated time of the first generated event, e.g. 2026-12-01T00:00:00Z"
+                            + " (default: a week before now).")
+    Instant start;
+
+    @Option(
             names = "--labels-topic",
             description =
                     "Topic the events' ground truth goes to, one label per event, after"
@@ -84,23 +95,19 @@ final class ProduceCommand implements Callable<Integer> {
                             + " (default: ${DEFAULT-VALUE}).")
     Duration labelDelay = Duration.ofSeconds(30);
 
-    @Option(
-            names = "--start-ago",
-            description =
-                    "Simulated time starts this long before now, as for a backlog that built up"
-                            + " while the job was down (default: ${DEFAULT-VALUE}, now).")
-    Duration startAgo = Duration.ZERO;
-
-    /** A record to send, with the label that follows it (null when none does). */
-    private record Outgoing(byte[] value, byte[] label) {}
+    /**
+     * A record to send, not before {@code notBeforeMs} (its event's time, for generated ones), with
+     * the label that follows it (null when none does).
+     */
+    private record Outgoing(byte[] value, byte[] label, long notBeforeMs) {}
 
     /** A label waiting for its wall-clock time to come. */
     private record DueLabel(long dueNanos, byte[] key, byte[] label) {}
 
-    /** Generated events, from now on in simulated time, with their labels. */
+    /** Generated events, in simulated time from {@code --start}, with their labels. */
     private Iterator<Outgoing> generated() {
-        TransactionGenerator generator =
-                generatorOptions.generator(System.currentTimeMillis() - startAgo.toMillis());
+        Instant first = start == null ? Instant.now().minus(Duration.ofDays(7)) : start;
+        TransactionGenerator generator = generatorOptions.generator(first.toEpochMilli());
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -115,7 +122,8 @@ final class ProduceCommand implements Callable<Integer> {
                         Label.write(
                                 transaction.event().eventId,
                                 transaction.fraud(),
-                                transaction.pattern()));
+                                transaction.pattern()),
+                        transaction.event().eventTimeMs);
             }
         };
     }
@@ -126,7 +134,7 @@ final class ProduceCommand implements Callable<Integer> {
         return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
                 .filter(line -> !line.isBlank())
                 .map(line -> line.getBytes(StandardCharsets.UTF_8))
-                .map(value -> new Outgoing(value, label(value, truth)))
+                .map(value -> new Outgoing(value, label(value, truth), Long.MIN_VALUE))
                 .iterator();
     }
 
@@ -154,9 +162,12 @@ final class ProduceCommand implements Callable<Integer> {
         if (rate < 0 || events < 0) {
             throw new IllegalArgumentException("--rate and --events must not be negative");
         }
-        if (labelDelay.isNegative() || startAgo.isNegative()) {
+        if (labelDelay.isNegative()) {
+            throw new IllegalArgumentException("--label-delay must not be negative");
+        }
+        if (start != null && fromFile != null) {
             throw new IllegalArgumentException(
-                    "--label-delay and --start-ago must not be negative");
+                    "--start goes with generated events, not --from-file");
         }
         if (labelsFile != null && fromFile == null) {
             throw new IllegalArgumentException("--labels-file goes with --from-file");
@@ -203,6 +214,10 @@ final class ProduceCommand implements Callable<Integer> {
                     }
                 }
                 Outgoing outgoing = source.next();
+                long ahead = outgoing.notBeforeMs() - System.currentTimeMillis();
+                if (ahead > 0) {
+                    Thread.sleep(ahead);
+                }
                 byte[] key = key(outgoing.value());
                 producer.send(
                         new ProducerRecord<>(kafka.eventsTopic, key, outgoing.value()), onFailure);

@@ -3,11 +3,13 @@ package io.rtml.job.cli;
 import io.rtml.job.config.RtmlOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +30,9 @@ final class TopicsCommand implements Callable<Integer> {
     @Option(
             names = "--model-control-topic",
             paramLabel = "TOPIC",
-            description = "Model-control topic, one partition (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Model-control topic, one partition, compacted (default:"
+                            + " ${DEFAULT-VALUE}).")
     String controlTopic = RtmlOptions.MODEL_CONTROL_TOPIC.defaultValue();
 
     @Option(
@@ -82,15 +86,23 @@ final class TopicsCommand implements Callable<Integer> {
                     missing.add(new NewTopic(topic, partitions, replicationFactor));
                 }
             }
-            // One partition: the control records' order is the order of the switches.
+            // One partition: the control records' order is the order of the switches. Compacted:
+            // records are keyed by model, so the latest choice of each model is kept for good.
             if (!existing.contains(controlTopic)) {
-                missing.add(new NewTopic(controlTopic, 1, replicationFactor));
+                missing.add(
+                        new NewTopic(controlTopic, 1, replicationFactor)
+                                .configs(
+                                        Map.of(
+                                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                                TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
             for (NewTopic topic : missing) {
                 System.err.printf(
-                        "topics: created %s (%d partitions)%n",
-                        topic.name(), topic.numPartitions());
+                        "topics: created %s (%d partitions%s)%n",
+                        topic.name(),
+                        topic.numPartitions(),
+                        topic.configs() == null ? "" : ", compacted");
             }
         }
         return 0;

@@ -309,11 +309,10 @@ public final class RtmlConfig {
             String version,
             ConfigOption<String> option,
             List<String> problems) {
-        Path directory =
-                ModelArtifact.directory(
-                        Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), version);
         try {
-            ModelArtifact model = ModelArtifact.load(directory);
+            ModelArtifact model =
+                    ModelArtifact.load(
+                            Path.of(c.get(MODEL_REPOSITORY)), c.get(MODEL_NAME), version);
             model.checkInputs(spec.id(), spec.columns());
             return model;
         } catch (ModelContractException e) {

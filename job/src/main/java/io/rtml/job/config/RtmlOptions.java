@@ -2,6 +2,7 @@ package io.rtml.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.rtml.event.EventDeserializer;
 import io.rtml.inference.InferenceDevice;
 import java.time.Duration;
 import java.util.List;
@@ -216,6 +217,16 @@ public final class RtmlOptions {
                     .durationType()
                     .defaultValue(Duration.ofSeconds(5))
                     .withDescription("How far event time may go back within a partition.");
+
+    public static final ConfigOption<Duration> WATERMARK_MAX_FUTURE =
+            key("watermarks.max-future")
+                    .durationType()
+                    .defaultValue(EventDeserializer.DEFAULT_MAX_FUTURE)
+                    .withDescription(
+                            "How far an event's time may be ahead of its record's arrival (its"
+                                    + " Kafka timestamp, or the job's clock when that is earlier);"
+                                    + " a later event goes to the dead-letter topic, so it never"
+                                    + " moves the watermark or the card's newest prediction.");
 
     public static final ConfigOption<Duration> WATERMARK_IDLENESS =
             key("watermarks.idleness")
@@ -460,6 +471,7 @@ public final class RtmlOptions {
                     KAFKA_TRANSACTIONAL_ID_PREFIX,
                     KAFKA_TRANSACTION_TIMEOUT,
                     WATERMARK_OUT_OF_ORDERNESS,
+                    WATERMARK_MAX_FUTURE,
                     WATERMARK_IDLENESS,
                     WATERMARK_INTERVAL,
                     FEATURE_SPEC,

@@ -64,6 +64,7 @@ class RtmlConfigTest {
         defaults.put("kafka.transactional-id-prefix", "rtml");
         defaults.put("kafka.transaction-timeout", Duration.ofMinutes(10));
         defaults.put("watermarks.out-of-orderness", Duration.ofSeconds(5));
+        defaults.put("watermarks.max-future", Duration.ofMinutes(5));
         defaults.put("watermarks.idleness", Duration.ofSeconds(30));
         defaults.put("watermarks.interval", Duration.ofMillis(50));
         defaults.put("features.spec", "classpath:feature-specs/fraud.yaml");
@@ -607,6 +608,26 @@ class RtmlConfigTest {
     }
 
     @Test
+    void readsHowFarEventTimeMayBeAheadOfArrival() {
+        assertThat(load("watermarks.max-future", "30 s").get(RtmlOptions.WATERMARK_MAX_FUTURE))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(load("watermarks.max-future", "0 ms").get(RtmlOptions.WATERMARK_MAX_FUTURE))
+                .isZero();
+    }
+
+    @Test
+    void refusesANegativeOrUnreadableMaxFuture() {
+        assertThat(problems("watermarks.max-future", "-1 min"))
+                .containsExactly(
+                        "watermarks.max-future: cannot read \"-1 min\" as a duration (e.g. 500"
+                                + " ms, 5 s, 10 min)");
+        assertThat(problems("watermarks.max-future", "soon"))
+                .containsExactly(
+                        "watermarks.max-future: cannot read \"soon\" as a duration (e.g. 500 ms,"
+                                + " 5 s, 10 min)");
+    }
+
+    @Test
     void refusesZeroWatermarkIdleness() {
         assertThat(problems("watermarks.idleness", "0 ms"))
                 .containsExactly("watermarks.idleness: must be at least 1 ms, got 0 ms");
@@ -792,6 +813,29 @@ class RtmlConfigTest {
                                 + ": no model at "
                                 + Repository.modelArtifacts().resolve("churn").resolve("4")
                                 + ": metadata.json is missing");
+    }
+
+    @Test
+    void refusesAModelVersionThatIsNotAPlainName() {
+        assertThat(problems("model.version", "../fraud/4"))
+                .containsExactly(
+                        MODEL
+                                + ": model version \"../fraud/4\" is not a plain name (1 to 128"
+                                + " letters, digits, '.', '_' or '-', starting with a letter or"
+                                + " digit, without \"..\")");
+    }
+
+    @Test
+    void refusesACopyOfAnotherVersionsArtifact() throws IOException {
+        Path repository = variant("97", metadata -> metadata.put("version", "4"));
+
+        assertThat(modelProblems(repository, "97"))
+                .containsExactly(
+                        MODEL
+                                + ": "
+                                + repository.resolve("fraud/97/metadata.json")
+                                + " describes model \"fraud\" version \"4\", not fraud/97: the"
+                                + " directory holds another artifact");
     }
 
     @Test

@@ -16,15 +16,18 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Helm chart, linted and rendered by Helm itself (helm-java), for the default values and for
@@ -220,22 +223,121 @@ class ChartTest {
     }
 
     @Test
-    void productionFetchesTheModelWithAnInitContainer() throws Exception {
+    void productionFetchesTheModelArchiveThenChecksItsSha256BeforeUnpackingIt() throws Exception {
         JsonNode pod =
                 render(PRODUCTION, Map.of()).only("FlinkDeployment").get("spec").get("podTemplate");
-        JsonNode init = byName(pod.get("spec").get("initContainers"), "fetch-model");
-        assertThat(init.get("image").asText()).startsWith("amazon/aws-cli:");
-        assertThat(byName(init.get("env"), "MODEL_URL").get("value").asText())
-                .startsWith("s3://rtml-models-example/fraud/");
-        assertThat(byName(init.get("env"), "MODEL_NAME").get("value").asText()).isEqualTo("fraud");
-        assertThat(byName(init.get("env"), "MODEL_DIR").get("value").asText())
+        JsonNode initContainers = pod.get("spec").get("initContainers");
+        assertThat(names(initContainers)).containsExactly("fetch-model", "verify-model");
+
+        JsonNode fetch = byName(initContainers, "fetch-model");
+        assertThat(fetch.get("image").asText()).startsWith("amazon/aws-cli:");
+        assertThat(byName(fetch.get("env"), "MODEL_URL").get("value").asText())
+                .isEqualTo("s3://rtml-models-example/fraud-4.tar.gz");
+        assertThat(byName(fetch.get("env"), "MODEL_ARCHIVE").get("value").asText())
+                .isEqualTo("/model-archive/model.tar.gz");
+        assertThat(byName(fetch.get("env"), "MODEL_NAME").get("value").asText()).isEqualTo("fraud");
+        // It cannot put anything where Flink reads models: only verify-model can.
+        assertThat(names(fetch.get("volumeMounts"))).containsExactly("model-archive");
+
+        JsonNode verify = byName(initContainers, "verify-model");
+        assertThat(byName(verify.get("env"), "MODEL_SHA256").get("value").asText())
+                .isEqualTo(
+                        YAML.readTree(PRODUCTION.toFile())
+                                .get("model")
+                                .get("init")
+                                .get("sha256")
+                                .asText());
+        assertThat(byName(verify.get("env"), "MODEL_ARCHIVE").get("value").asText())
+                .isEqualTo("/model-archive/model.tar.gz");
+        assertThat(byName(verify.get("env"), "MODEL_DIR").get("value").asText())
                 .isEqualTo("/opt/rtml/model-artifacts");
-        assertThat(byName(init.get("volumeMounts"), "model-artifacts").get("mountPath").asText())
+        assertThat(byName(verify.get("volumeMounts"), "model-archive").get("readOnly").asBoolean())
+                .isTrue();
+        assertThat(byName(verify.get("volumeMounts"), "model-artifacts").get("mountPath").asText())
                 .isEqualTo("/opt/rtml/model-artifacts");
+
+        assertThat(byName(pod.get("spec").get("volumes"), "model-archive").has("emptyDir"))
+                .isTrue();
         assertThat(byName(pod.get("spec").get("volumes"), "model-artifacts").has("emptyDir"))
                 .isTrue();
         JsonNode mount = byName(mainContainer(pod).get("volumeMounts"), "model-artifacts");
         assertThat(mount.get("readOnly").asBoolean()).isTrue();
+    }
+
+    /**
+     * The verify-model container's command, run here as the pod would run it: the production
+     * example's sha256 is that of the shipped fraud/4 packed as its comment says, which it unpacks;
+     * the same archive with one byte changed, or cut short, stops it before anything is unpacked.
+     */
+    @Test
+    void verifyModelUnpacksOnlyTheArchiveWithTheConfiguredSha256(@TempDir Path dir)
+            throws Exception {
+        JsonNode verify =
+                byName(
+                        render(PRODUCTION, Map.of())
+                                .only("FlinkDeployment")
+                                .get("spec")
+                                .get("podTemplate")
+                                .get("spec")
+                                .get("initContainers"),
+                        "verify-model");
+        List<String> command = new ArrayList<>();
+        verify.get("command").forEach(part -> command.add(part.asText()));
+        String sha256 = byName(verify.get("env"), "MODEL_SHA256").get("value").asText();
+        Path archive = dir.resolve("fraud-4.tar.gz");
+        assertThat(
+                        run(
+                                List.of(
+                                        "sh",
+                                        "-c",
+                                        "tar --format=gnu --sort=name --mtime=@0 --owner=0"
+                                                + " --group=0 --numeric-owner"
+                                                + " --mode=a+rX,u+w,go-w -cf - -C model-artifacts"
+                                                + " fraud/4 | gzip -n >"
+                                                + archive),
+                                Repository.root(),
+                                Map.of()))
+                .isZero();
+
+        Path unpacked = Files.createDirectories(dir.resolve("models"));
+        assertThat(run(command, dir, verifyEnv(archive, sha256, unpacked))).isZero();
+        for (String file : List.of("metadata.json", "model.pt", "MODEL_CARD.md")) {
+            assertThat(unpacked.resolve("fraud/4").resolve(file))
+                    .hasSameBinaryContentAs(
+                            Repository.modelArtifacts().resolve("fraud/4").resolve(file));
+        }
+
+        byte[] bytes = Files.readAllBytes(archive);
+        bytes[bytes.length / 2] ^= 1;
+        Path altered = Files.write(dir.resolve("altered.tar.gz"), bytes);
+        Path truncated =
+                Files.write(
+                        dir.resolve("truncated.tar.gz"),
+                        Arrays.copyOf(Files.readAllBytes(archive), bytes.length / 2));
+        for (Path bad : List.of(altered, truncated)) {
+            Path target = Files.createDirectories(dir.resolve("refused-" + bad.getFileName()));
+            assertThat(run(command, dir, verifyEnv(bad, sha256, target))).as("%s", bad).isOne();
+            try (var files = Files.list(target)) {
+                assertThat(files).as("unpacked from %s", bad).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void refusesAnInitSourceWithoutTheArchivesSha256() {
+        assertThatThrownBy(() -> render(Map.of("model.source", "init")))
+                .hasMessageContaining(
+                        "model.init.sha256 must be the sha256 of the archive at model.init.url (64"
+                                + " lower-case hex digits), got \"\"");
+        assertThatThrownBy(
+                        () ->
+                                render(
+                                        Map.of(
+                                                "model.source",
+                                                "init",
+                                                "model.init.sha256",
+                                                "913443FFF45E9711")))
+                .hasMessageContaining("got \"913443FFF45E9711\"");
     }
 
     @Test
@@ -354,6 +456,29 @@ class ChartTest {
     void refusesAnUnknownModelSource() {
         assertThatThrownBy(() -> render(Map.of("model.source", "s3")))
                 .hasMessageContaining("model.source must be image, volume or init");
+    }
+
+    // --- running a container's command here ---------------------------------------------------
+
+    private static Map<String, String> verifyEnv(Path archive, String sha256, Path modelDir) {
+        return Map.of(
+                "MODEL_ARCHIVE", archive.toString(),
+                "MODEL_SHA256", sha256,
+                "MODEL_DIR", modelDir.toString());
+    }
+
+    /** Runs a command in {@code dir} with {@code env} added; returns its exit code. */
+    private static int run(List<String> command, Path dir, Map<String, String> env)
+            throws Exception {
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("%s ends", command).isTrue();
+        return process.exitValue();
     }
 
     // --- rendering ---------------------------------------------------------------------------

@@ -79,7 +79,8 @@ final class InjectedFailures {
             implements KafkaRecordDeserializationSchema<DecodedRecord> {
         private static final long serialVersionUID = 1L;
         private final String plan;
-        private final EventDeserializer delegate = new EventDeserializer();
+        private final EventDeserializer delegate =
+                new EventDeserializer(EventDeserializer.DEFAULT_MAX_FUTURE);
 
         FailingDeserializer(String plan) {
             this.plan = plan;
