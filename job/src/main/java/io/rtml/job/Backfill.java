@@ -64,7 +64,10 @@ public final class Backfill {
         long count = 0;
         try (CloseableIterator<PartialFeatures> results =
                 Pipeline.featureStages(
-                                events, config.spec(), config.get(RtmlOptions.FEATURE_MAX_WAIT))
+                                events,
+                                config.spec(),
+                                config.get(RtmlOptions.FEATURE_MAX_WAIT),
+                                config.get(RtmlOptions.FEATURE_STATE_TTL))
                         .executeAndCollect("rtml backfill")) {
             while (results.hasNext()) {
                 out.accept(results.next());

@@ -145,7 +145,12 @@ public final class Pipeline {
                                         config.get(RtmlOptions.INFERENCE_DEVICE)))
                         .uid(Uids.MODEL_ROUTER)
                         .name(Uids.MODEL_ROUTER_NAME);
-        return entityStages(routed, spec, config.get(RtmlOptions.FEATURE_MAX_WAIT), true);
+        return entityStages(
+                routed,
+                spec,
+                config.get(RtmlOptions.FEATURE_MAX_WAIT),
+                config.get(RtmlOptions.FEATURE_STATE_TTL),
+                true);
     }
 
     /**
@@ -176,8 +181,11 @@ public final class Pipeline {
 
     /** The feature stages up to the finished values, with each event: what the backfill keeps. */
     public static DataStream<PartialFeatures> featureStages(
-            DataStream<TransactionEvent> events, FeatureSpec spec, Duration maxWait) {
-        return entityStages(eventFeatures(events, spec), spec, maxWait, false);
+            DataStream<TransactionEvent> events,
+            FeatureSpec spec,
+            Duration maxWait,
+            Duration stateTtl) {
+        return entityStages(eventFeatures(events, spec), spec, maxWait, stateTtl, false);
     }
 
     private static DataStream<PartialFeatures> eventFeatures(
@@ -198,6 +206,7 @@ public final class Pipeline {
             DataStream<PartialFeatures> partial,
             FeatureSpec spec,
             Duration maxWait,
+            Duration stateTtl,
             boolean partitionedByCard) {
         List<EntitySpec> entities = new ArrayList<>(spec.entities());
         entities.sort(Comparator.comparing(entity -> !entity.ordered()));
@@ -209,7 +218,9 @@ public final class Pipeline {
                             partitionedByCard && entity.key() == EventField.CARD_ID);
             partitionedByCard = false;
             partial =
-                    byEntity.process(new EntityFeatureFunction(spec, entity.name(), maxWait))
+                    byEntity.process(
+                                    new EntityFeatureFunction(
+                                            spec, entity.name(), maxWait, stateTtl))
                             .uid(Uids.entityFeatures(entity.name()))
                             .name(Uids.entityFeaturesName(entity.name()));
         }

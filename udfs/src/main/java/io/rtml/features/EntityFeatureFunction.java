@@ -5,10 +5,13 @@ import io.rtml.metrics.MetricNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -30,14 +33,19 @@ import org.apache.flink.util.Collector;
  * each event to its state at once, but computes its features when the watermark passes the end of
  * its windows ({@link EntityFeatures#windowEndMs}); in live operation that has already happened
  * (the spec's settle is far longer than the watermark's delay), on a backlog the event waits in
- * {@value #PENDING_STATE} for an event-time timer. Either way the result does not depend on how the
- * partitions interleave. When traffic stops, the watermark stops too: once it has not moved for
- * {@code maxWait} (processing time), waiting events are scored with the events at hand. A watermark
- * that stands still means its slowest partition has nothing more, so those are all the events of
- * the windows; on a backlog the watermark keeps moving and events keep waiting.
+ * {@value #PENDING_STATE}, one entry per event, for an event-time timer at its windows' end. Either
+ * way the result does not depend on how the partitions interleave. When traffic stops, the
+ * watermark stops too: once it has not moved for {@code maxWait} (processing time), waiting events
+ * are scored with the events at hand. A watermark that stands still means its slowest partition has
+ * nothing more, so those are all the events of the windows; on a backlog the watermark keeps moving
+ * and events keep waiting.
  *
- * <p>An entity's state is cleared by an event-time timer once the watermark passes {@link
- * EntityFeatures#expiryTimeMs}: by then no window of any on-time event can reach it.
+ * <p>No timer is set per event: an entity's state drops the buckets its windows no longer reach
+ * whenever it is written, and an entity not written for {@code stateTtl} (processing time) is
+ * dropped by RocksDB's compaction (state TTL) and reads as new. The time to live is at least the
+ * entity's longest lifetime ({@link EntityFeatures#stateLifetimeMs}), so in live operation, and in
+ * a replay after the job was down for less than the difference, it never changes a feature
+ * (docs/decisions.md, "Expiry by state TTL").
  */
 public class EntityFeatureFunction
         extends KeyedProcessFunction<String, PartialFeatures, PartialFeatures> {
@@ -50,24 +58,30 @@ public class EntityFeatureFunction
 
     public static final String WAITING_STATE = "waiting";
 
+    /** Where the window ends of the waiting groups start in {@link #waiting}'s array. */
+    private static final int GROUPS = 3;
+
     private final FeatureSpec spec;
     private final String entityName;
     private final long maxWaitMs;
+    private final Duration stateTtl;
 
     private transient EntityFeatures features;
     private transient ValueState<byte[]> state;
-    private transient MapState<Long, List<PartialFeatures>> pending;
+
+    /** The key's waiting events, by arrival number. */
+    private transient MapState<Long, PartialFeatures> pending;
 
     /**
      * The key's waiting groups, without scanning {@link #pending}: {@code [watermark last seen,
-     * when it last moved (processing time), window ends of the waiting groups, ascending...]}.
+     * when it last moved (processing time), the next arrival number, window ends of the waiting
+     * groups, ascending...]}; cleared when nothing waits.
      */
     private transient ValueState<long[]> waiting;
 
     private transient Counter vectors;
     private transient Counter outOfOrder;
     private transient Counter late;
-    private transient Counter expired;
     private transient Counter waitedOut;
     private transient Histogram stateBytes;
 
@@ -77,22 +91,32 @@ public class EntityFeatureFunction
     /**
      * @param maxWait for an entity that is not ordered, the longest an event waits for a watermark
      *     that stands still on a quiet input (processing time)
+     * @param stateTtl how long an entity's state lives without a write (processing time); at least
+     *     {@link EntityFeatures#stateLifetimeMs}
      */
-    public EntityFeatureFunction(FeatureSpec spec, String entityName, Duration maxWait) {
+    public EntityFeatureFunction(
+            FeatureSpec spec, String entityName, Duration maxWait, Duration stateTtl) {
+        long lifetime = new EntityFeatures(spec, entityName).stateLifetimeMs();
+        if (stateTtl.toMillis() < lifetime) {
+            throw new IllegalArgumentException(
+                    "the state's time to live ("
+                            + stateTtl
+                            + ") is shorter than what "
+                            + entityName
+                            + "'s windows need ("
+                            + Duration.ofMillis(lifetime)
+                            + ")");
+        }
         this.spec = spec;
         this.entityName = entityName;
         this.maxWaitMs = maxWait.toMillis();
+        this.stateTtl = stateTtl;
     }
 
     @Override
     public void open(OpenContext openContext) {
         features = new EntityFeatures(spec, entityName);
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        STATE,
-                                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        state = getRuntimeContext().getState(stateDescriptor(stateTtl));
         if (!features.entity().ordered()) {
             pending =
                     getRuntimeContext()
@@ -100,7 +124,7 @@ public class EntityFeatureFunction
                                     new MapStateDescriptor<>(
                                             PENDING_STATE,
                                             Types.LONG,
-                                            Types.LIST(TypeInformation.of(PartialFeatures.class))));
+                                            TypeInformation.of(PartialFeatures.class)));
             waiting =
                     getRuntimeContext()
                             .getState(
@@ -116,10 +140,26 @@ public class EntityFeatureFunction
         vectors = group.counter(MetricNames.FEATURE_VECTORS);
         outOfOrder = group.counter(MetricNames.OUT_OF_ORDER_EVENTS);
         late = group.counter(MetricNames.LATE_EVENTS);
-        expired = group.counter(MetricNames.EXPIRED_ENTITIES);
         waitedOut = group.counter(MetricNames.WAITED_OUT_EVENTS);
         stateBytes =
                 group.histogram(MetricNames.STATE_BYTES, new DescriptiveStatisticsHistogram(1000));
+    }
+
+    /**
+     * The entity's state: refreshed on every write, unreadable once not written for {@code
+     * stateTtl}, and dropped by RocksDB's compaction then.
+     */
+    static ValueStateDescriptor<byte[]> stateDescriptor(Duration stateTtl) {
+        ValueStateDescriptor<byte[]> descriptor =
+                new ValueStateDescriptor<>(
+                        STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        descriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(stateTtl)
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .cleanupInRocksdbCompactFilter(1000)
+                        .build());
+        return descriptor;
     }
 
     @Override
@@ -131,7 +171,6 @@ public class EntityFeatureFunction
             return;
         }
         EntityState entity = load();
-        long previousExpiry = entity.isEmpty() ? Long.MIN_VALUE : features.expiryTimeMs(entity);
         if (features.entity().ordered()) {
             count(features.computeAndAdd(entity, partial.event, partial.values));
             emit(partial, out);
@@ -147,60 +186,46 @@ public class EntityFeatureFunction
             }
             features.pruneAtWatermark(entity, watermark);
         }
-        long expiry = features.expiryTimeMs(entity);
-        if (expiry != previousExpiry) {
-            // A waiting group may have its timer at the same time: keep that one.
-            if (previousExpiry != Long.MIN_VALUE && !isWaiting(previousExpiry)) {
-                ctx.timerService().deleteEventTimeTimer(previousExpiry);
-            }
-            ctx.timerService().registerEventTimeTimer(expiry);
-        }
         store(entity);
     }
 
     /** Holds an event until the watermark passes its windows' end. */
     private void wait(PartialFeatures partial, long windowEnd, long watermark, Context ctx)
             throws Exception {
-        List<PartialFeatures> group = pending.get(windowEnd);
-        if (group == null) {
-            group = new ArrayList<>();
-            long[] clock = waiting.value();
+        long[] clock = waiting.value();
+        if (clock == null) {
             long now = ctx.timerService().currentProcessingTime();
-            if (clock == null) {
-                clock = new long[] {watermark, now};
-                ctx.timerService().registerProcessingTimeTimer(now + maxWaitMs);
-            }
-            waiting.update(withGroup(clock, windowEnd));
+            clock = new long[] {watermark, now, 0};
+            ctx.timerService().registerProcessingTimeTimer(now + maxWaitMs);
+        }
+        pending.put(clock[2]++, partial);
+        int at = Arrays.binarySearch(clock, GROUPS, clock.length, windowEnd);
+        if (at < 0) {
+            at = -at - 1;
+            long[] grown = new long[clock.length + 1];
+            System.arraycopy(clock, 0, grown, 0, at);
+            grown[at] = windowEnd;
+            System.arraycopy(clock, at, grown, at + 1, clock.length - at);
+            clock = grown;
             ctx.timerService().registerEventTimeTimer(windowEnd);
         }
-        group.add(partial);
-        pending.put(windowEnd, group);
+        waiting.update(clock);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PartialFeatures> out)
             throws Exception {
+        long[] clock = waiting == null ? null : waiting.value();
+        if (clock == null) {
+            return; // a timer of groups scored meanwhile
+        }
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            // Most ticks find the watermark moving: the state is decoded only to score.
-            if (waiting != null && waiting.value() != null) {
-                checkWaiting(ctx, timestamp, out);
-            }
-            return;
-        }
-        byte[] stored = state.value();
-        if (stored == null) {
-            return;
-        }
-        EntityState entity = features.decode(stored);
-        if (isWaiting(timestamp)) {
-            score(entity, timestamp, out);
+            checkWaiting(ctx, clock, timestamp, out);
+        } else if (Arrays.binarySearch(clock, GROUPS, clock.length, timestamp) >= 0) {
+            EntityState entity = load();
+            score(entity, timestamp, clock, out);
             features.pruneAtWatermark(entity, timestamp);
             store(entity);
-        }
-        if (features.expiryTimeMs(entity) == timestamp
-                && (waiting == null || waiting.value() == null)) {
-            state.clear();
-            expired.inc();
         }
     }
 
@@ -208,9 +233,9 @@ public class EntityFeatureFunction
      * On a processing-time tick: when neither the watermark moved nor an event arrived for {@code
      * maxWait}, scores every waiting event with the events at hand; otherwise checks again later.
      */
-    private void checkWaiting(OnTimerContext ctx, long now, Collector<PartialFeatures> out)
+    private void checkWaiting(
+            OnTimerContext ctx, long[] clock, long now, Collector<PartialFeatures> out)
             throws Exception {
-        long[] clock = waiting.value();
         long watermark = ctx.timerService().currentWatermark();
         if (clock[0] != watermark) {
             clock[0] = watermark;
@@ -221,63 +246,46 @@ public class EntityFeatureFunction
                 && lastArrivalMs + maxWaitMs <= now) {
             // (No watermark yet means an input has not started: wait for it.)
             EntityState entity = load();
-            for (int i = 2; i < clock.length; i++) {
-                waitedOut.inc(pending.get(clock[i]).size());
-                score(entity, clock[i], out);
-            }
+            waitedOut.inc(score(entity, Long.MAX_VALUE, clock, out));
             store(entity);
             return;
         }
         ctx.timerService().registerProcessingTimeTimer(now + maxWaitMs);
     }
 
-    /** Scores the group of events whose windows end at {@code windowEnd}. */
-    private void score(EntityState entity, long windowEnd, Collector<PartialFeatures> out)
+    /**
+     * Scores, in arrival order, the waiting events whose windows end at or before {@code limit};
+     * returns how many.
+     */
+    private int score(EntityState entity, long limit, long[] clock, Collector<PartialFeatures> out)
             throws Exception {
-        for (PartialFeatures partial : pending.get(windowEnd)) {
+        List<Map.Entry<Long, PartialFeatures>> due = new ArrayList<>();
+        for (Iterator<Map.Entry<Long, PartialFeatures>> it = pending.iterator(); it.hasNext(); ) {
+            Map.Entry<Long, PartialFeatures> entry = it.next();
+            if (features.windowEndMs(entry.getValue().event.eventTimeMs) <= limit) {
+                due.add(Map.entry(entry.getKey(), entry.getValue()));
+                it.remove();
+            }
+        }
+        due.sort(Map.Entry.comparingByKey());
+        for (Map.Entry<Long, PartialFeatures> entry : due) {
+            PartialFeatures partial = entry.getValue();
             features.compute(entity, partial.event, partial.values);
             emit(partial, out);
         }
-        pending.remove(windowEnd);
-        long[] clock = waiting.value();
-        long[] rest = withoutGroup(clock, windowEnd);
-        if (rest.length == 2) {
+        int kept = GROUPS;
+        while (kept < clock.length && clock[kept] <= limit) {
+            kept++;
+        }
+        if (kept == clock.length) {
             waiting.clear();
         } else {
+            long[] rest = new long[GROUPS + clock.length - kept];
+            System.arraycopy(clock, 0, rest, 0, GROUPS);
+            System.arraycopy(clock, kept, rest, GROUPS, clock.length - kept);
             waiting.update(rest);
         }
-    }
-
-    private boolean isWaiting(long windowEnd) throws Exception {
-        if (waiting == null) {
-            return false;
-        }
-        long[] clock = waiting.value();
-        return clock != null && Arrays.binarySearch(clock, 2, clock.length, windowEnd) >= 0;
-    }
-
-    private static long[] withGroup(long[] clock, long windowEnd) {
-        int at = Arrays.binarySearch(clock, 2, clock.length, windowEnd);
-        if (at >= 0) {
-            return clock;
-        }
-        at = -at - 1;
-        long[] grown = new long[clock.length + 1];
-        System.arraycopy(clock, 0, grown, 0, at);
-        grown[at] = windowEnd;
-        System.arraycopy(clock, at, grown, at + 1, clock.length - at);
-        return grown;
-    }
-
-    private static long[] withoutGroup(long[] clock, long windowEnd) {
-        int at = Arrays.binarySearch(clock, 2, clock.length, windowEnd);
-        if (at < 0) {
-            return clock;
-        }
-        long[] shrunk = new long[clock.length - 1];
-        System.arraycopy(clock, 0, shrunk, 0, at);
-        System.arraycopy(clock, at + 1, shrunk, at, clock.length - at - 1);
-        return shrunk;
+        return due.size();
     }
 
     private EntityState load() throws Exception {

@@ -295,11 +295,11 @@ public final class EntityFeatures {
     }
 
     /**
-     * When the state can be cleared without changing a feature of any event at or after that time:
-     * every window and every time-since-previous cap has passed its newest bucket.
+     * How long after its newest event an entity's state can still change a feature: every window
+     * and every time-since-previous cap past the bucket that holds that event, and the settle. Past
+     * it (in event time) the state may be dropped without changing a feature of any later event.
      */
-    public long expiryTimeMs(EntityState state) {
-        long newestBucket = Math.floorDiv(state.maxEventTimeMs, entity.bucketMs());
-        return (newestBucket + 1) * entity.bucketMs() + retentionMs + entity.settleMs();
+    public long stateLifetimeMs() {
+        return entity.bucketMs() + retentionMs + entity.settleMs();
     }
 }

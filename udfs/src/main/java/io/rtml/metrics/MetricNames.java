@@ -28,7 +28,6 @@ public final class MetricNames {
     public static final String OUT_OF_ORDER_EVENTS = "out_of_order_events";
     public static final String LATE_EVENTS = "late_events";
     public static final String WAITED_OUT_EVENTS = "waited_out_events";
-    public static final String EXPIRED_ENTITIES = "expired_entities";
     public static final String STATE_BYTES = "state_bytes";
     public static final String INFERENCE_ROWS = "inference_rows";
     public static final String INFERENCE_BATCH_SIZE = "inference_batch_size";

@@ -3,6 +3,7 @@ package io.rtml.features;
 import static io.rtml.testing.TestEvents.MIDNIGHT_MS;
 import static io.rtml.testing.TestEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.spec.FeatureSpec;
@@ -20,7 +21,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * One entity's keyed feature stage in Flink's operator harness, on the heap and the RocksDB
- * backends: output, state, the timers that expire entities and score waiting events, and restore.
+ * backends: output, state and its time to live, the timers that score waiting events, and restore.
  * The shipped spec's card is ordered (scored on arrival); its merchant is not (scored when the
  * watermark passes the event's windows).
  */
@@ -49,19 +49,13 @@ class EntityFeatureFunctionTest {
     private static final long SECOND = 1_000L;
     private static final long MINUTE = 60 * SECOND;
     private static final long HOUR = 60 * MINUTE;
-    private static final long DAY = 24 * HOUR;
     private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+    private static final Duration STATE_TTL = Duration.ofDays(7);
 
     /** The watermark trails the newest event by this much in the tests with many events. */
     private static final long WATERMARK_DELAY = HOUR;
 
     private static final FeatureSpec SHIPPED = ShippedSpec.load();
-
-    /** The shipped card keeps 24 h; its windows end with the event's minute. */
-    private static final long CARD_RETENTION = DAY;
-
-    /** The shipped merchant keeps 1 h, and settles a minute. */
-    private static final long MERCHANT_RETENTION = HOUR + MINUTE;
 
     private static final FeatureSpec DEVICE_SPEC =
             FeatureSpecLoader.parse(
@@ -79,9 +73,7 @@ class EntityFeatureFunctionTest {
                     """);
 
     private static final ValueStateDescriptor<byte[]> STATE =
-            new ValueStateDescriptor<>(
-                    EntityFeatureFunction.STATE,
-                    PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+            EntityFeatureFunction.stateDescriptor(STATE_TTL);
 
     private KeyedOneInputStreamOperatorTestHarness<String, PartialFeatures, PartialFeatures>
             harness;
@@ -109,13 +101,12 @@ class EntityFeatureFunctionTest {
 
         assertThat(byEventId(harness.extractOutputValues()))
                 .containsExactlyInAnyOrderEntriesOf(expected.rows);
-        List<String> live = expected.keysLiveAt(last);
-        assertThat(live).isNotEmpty();
-        assertThat(stateKeys()).containsExactlyInAnyOrderElementsOf(live);
-        assertThat(harness.numEventTimeTimers()).as("one expiry timer each").isEqualTo(live.size());
+        assertThat(stateKeys()).containsExactlyInAnyOrderElementsOf(expected.states.keySet());
+        assertThat(harness.numEventTimeTimers()).as("nothing waits").isZero();
+        assertThat(harness.numProcessingTimeTimers()).isLessThanOrEqualTo(expected.states.size());
         assertThat(watermark).isLessThan(last);
         if (entity.equals("card")) {
-            for (String key : live) {
+            for (String key : expected.states.keySet()) {
                 assertThat(storedState(key))
                         .as("the stored bytes of %s", key)
                         .containsExactly(EntityStateCodec.encode(expected.states.get(key)));
@@ -173,9 +164,7 @@ class EntityFeatureFunctionTest {
 
         process(event);
         process(earlier); // arrives after e, before the watermark passes 9:00: in e's window
-        assertThat(harness.numEventTimeTimers())
-                .as("two windows' ends and the expiry")
-                .isEqualTo(3);
+        assertThat(harness.numEventTimeTimers()).as("two windows' ends").isEqualTo(2);
         harness.processWatermark(T + 7 * MINUTE - 1);
         assertThat(harness.extractOutputValues()).isEmpty();
 
@@ -183,7 +172,7 @@ class EntityFeatureFunctionTest {
         assertThat(harness.extractOutputValues())
                 .extracting(p -> p.event.eventId)
                 .containsExactly("earlier");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processWatermark(T + 9 * MINUTE - 1);
         assertThat(harness.extractOutputValues()).hasSize(1);
 
@@ -195,7 +184,7 @@ class EntityFeatureFunctionTest {
         assertThat(value(out.get(1).values, "merchant_amount_mean_1h_log1p"))
                 .isEqualTo((float) Math.log(11));
         assertThat(value(out.get(0).values, "merchant_txn_count_10m")).isZero();
-        assertThat(harness.numEventTimeTimers()).as("the expiry").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
@@ -210,7 +199,7 @@ class EntityFeatureFunctionTest {
         List<PartialFeatures> out = harness.extractOutputValues();
         assertThat(out).hasSize(2);
         assertThat(value(out.get(1).values, "merchant_txn_count_10m")).isEqualTo(1f);
-        assertThat(harness.numEventTimeTimers()).as("the expiry").isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).as("nothing waited").isZero();
     }
 
     @Test
@@ -265,21 +254,25 @@ class EntityFeatureFunctionTest {
     }
 
     @Test
-    void scoresAWaitingEventWhoseWindowsEndAtThePreviousExpiryOfItsEntity() throws Exception {
+    void scoresTheWaitingEventsOfEveryGroupTheWatermarkPassesAtOnce() throws Exception {
         harness = harness(SHIPPED, "merchant", "hashmap", null);
-        process(merchantEvent("a", T + 30 * SECOND, 10)); // expires at 1:02:00
-        // b's windows end at 1:02:00 too, and b moves the expiry to 2:05:00.
-        TransactionEvent b = merchantEvent("b", T + HOUR + 3 * MINUTE + 10 * SECOND, 20);
-        process(b);
+        process(merchantEvent("a", T + 30 * SECOND, 10)); // its windows end at 23:59:00
+        process(merchantEvent("b", T + HOUR + 3 * MINUTE + 10 * SECOND, 20)); // at 1:02:00
+        process(merchantEvent("c", T + HOUR + 4 * MINUTE, 30)); // at 1:03:00
+        assertThat(harness.numEventTimeTimers()).isEqualTo(3);
 
         harness.processWatermark(T + HOUR + 2 * MINUTE);
 
         assertThat(harness.extractOutputValues())
                 .extracting(p -> p.event.eventId)
                 .containsExactly("a", "b");
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         harness.processWatermark(T + 3 * HOUR);
-        assertThat(harness.extractOutputValues()).hasSize(2);
-        assertThat(stateKeys()).isEmpty();
+        assertThat(harness.extractOutputValues())
+                .extracting(p -> p.event.eventId)
+                .containsExactly("a", "b", "c");
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(stateKeys()).containsExactly("m-1");
     }
 
     @Test
@@ -308,7 +301,7 @@ class EntityFeatureFunctionTest {
                 .as("the events without a device are not the device's")
                 .containsExactly(7f, 0f, 0f);
         assertThat(stateKeys()).containsExactly("d1");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
@@ -322,104 +315,77 @@ class EntityFeatureFunctionTest {
         assertThat(byMerchant.getKey(partial)).isEqualTo("m-4");
     }
 
-    // ---- expiry timers ----
+    // ---- the state's time to live ----
 
-    @Test
-    void registersOneExpiryTimerPerEntityMovedOnlyByANewerEvent() throws Exception {
-        harness = harness(SHIPPED, "card", "hashmap", null);
-        process(event("e-1").card("a").at(T).build());
-        process(event("e-2").card("b").at(T).build());
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    @ParameterizedTest(name = "{0} on {1}")
+    @CsvSource({"card, hashmap", "merchant, hashmap", "card, rocksdb", "merchant, rocksdb"})
+    void setsNoTimerForAnEventThatNeedNotWait(String entity, String backend) throws Exception {
+        harness = harness(SHIPPED, entity, backend, null);
+        // As live: the watermark seconds behind the events, long past the merchant's settle.
+        harness.processWatermark(T + 3 * HOUR);
 
-        process(event("e-3").card("a").at(T + 10 * MINUTE).build()); // moves a's expiry
-        process(event("e-4").card("a").at(T + 5 * MINUTE).build()); // older: does not
-        process(event("e-5").card("b").at(T + 30 * SECOND).build()); // same minute: does not
+        for (int i = 0; i < 20; i++) {
+            process(
+                    event("e-" + i)
+                            .card("c-" + i % 4)
+                            .merchant("m-" + i % 3)
+                            .at(T + 2 * HOUR + i * MINUTE)
+                            .build());
+        }
 
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
-        assertThat(stateKeys()).containsExactly("a", "b");
-        harness.processWatermark(T + MINUTE + CARD_RETENTION);
-        assertThat(stateKeys()).as("b expired, a's expiry moved").containsExactly("a");
-        harness.processWatermark(T + 11 * MINUTE + CARD_RETENTION - 1);
-        assertThat(stateKeys()).containsExactly("a");
-        harness.processWatermark(T + 11 * MINUTE + CARD_RETENTION);
-        assertThat(stateKeys()).isEmpty();
+        assertThat(harness.extractOutputValues()).hasSize(20);
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
     @ParameterizedTest(name = "{0} on {1}")
     @CsvSource({"card, hashmap", "merchant, hashmap", "card, rocksdb", "merchant, rocksdb"})
-    void clearsTheStateWhenTheWatermarkReachesItsExpiryAndNotBefore(String entity, String backend)
+    void forgetsAnEntityNotWrittenForTheTimeToLiveAndStartsItAfresh(String entity, String backend)
             throws Exception {
         harness = harness(SHIPPED, entity, backend, null);
-        TransactionEvent event = event("e-1").card("a").merchant("a").at(T + 30 * SECOND).build();
-        process(event);
-        long expiry = T + MINUTE + (entity.equals("card") ? CARD_RETENTION : MERCHANT_RETENTION);
-        assertThat(new Expected(SHIPPED, entity, List.of(event)).expiry("a")).isEqualTo(expiry);
+        harness.processWatermark(T - HOUR);
+        harness.setStateTtlProcessingTime(0);
+        process(event("e-1").card("a").merchant("a").at(T).device("d-1").country("FR").build());
+        harness.setStateTtlProcessingTime(STATE_TTL.toMillis() - 1);
+        assertThat(storedState("a")).as("still within its time to live").isNotNull();
+        // A write renews it.
+        process(event("e-2").card("a").merchant("a").at(T + MINUTE).build());
+        harness.setStateTtlProcessingTime(2 * STATE_TTL.toMillis() - 2);
+        assertThat(storedState("a")).isNotNull();
 
-        harness.processWatermark(expiry - 1);
-        assertThat(harness.extractOutputValues()).hasSize(1);
-        assertThat(stateKeys()).containsExactly("a");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-
-        harness.processWatermark(expiry);
-        assertThat(stateKeys()).isEmpty();
-        assertThat(harness.numEventTimeTimers()).isZero();
-        assertThat(harness.extractOutputValues()).as("the timer emits nothing").hasSize(1);
-    }
-
-    @Test
-    void keepsTheStateWhenANewerEventMovedTheExpiry() throws Exception {
-        harness = harness(SHIPPED, "card", "hashmap", null);
-        process(event("e-1").card("a").at(T).build());
-        process(event("e-2").card("a").at(T + 2 * HOUR).build());
-        long firstExpiry = T + MINUTE + CARD_RETENTION;
-        long movedExpiry = T + 2 * HOUR + MINUTE + CARD_RETENTION;
-
-        harness.processWatermark(firstExpiry);
-        assertThat(stateKeys()).containsExactly("a");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-
-        harness.processWatermark(movedExpiry - 1);
-        assertThat(stateKeys()).containsExactly("a");
-
-        harness.processWatermark(movedExpiry);
-        assertThat(stateKeys()).isEmpty();
-        assertThat(harness.numEventTimeTimers()).isZero();
-    }
-
-    @Test
-    void keepsTheExpiryOfTheNewestEventWhenAnOlderOneArrives() throws Exception {
-        harness = harness(SHIPPED, "card", "hashmap", null);
-        process(event("e-1").card("a").at(T + HOUR).build());
-        process(event("late").card("a").at(T).build());
-        long expiry = T + HOUR + MINUTE + CARD_RETENTION;
-
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-        harness.processWatermark(expiry - 1);
-        assertThat(stateKeys()).containsExactly("a");
-        harness.processWatermark(expiry);
-        assertThat(stateKeys()).isEmpty();
-    }
-
-    @Test
-    void startsAnExpiredEntityAfreshLikeANewOne() throws Exception {
-        harness = harness(SHIPPED, "card", "hashmap", null);
-        process(event("e-1").card("a").at(T).device("d-1").country("FR").build());
-        harness.processWatermark(T + MINUTE + CARD_RETENTION);
+        harness.setStateTtlProcessingTime(2 * STATE_TTL.toMillis() - 1);
+        assertThat(storedState("a")).as("not written for the time to live").isNull();
         TransactionEvent next =
-                event("e-2")
+                event("e-3")
                         .card("a")
-                        .at(T + MINUTE + CARD_RETENTION)
+                        .merchant("a")
+                        .at(T + 10 * MINUTE)
                         .device("d-2")
                         .country("DE")
                         .build();
-
         process(next);
+        harness.processWatermark(Long.MAX_VALUE);
 
         assertThat(last().values)
-                .containsExactly(new Expected(SHIPPED, "card", List.of(next)).rows.get("e-2"));
-        assertThat(stateKeys()).containsExactly("a");
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+                .as("features as of a new entity")
+                .containsExactly(new Expected(SHIPPED, entity, List.of(next)).rows.get("e-3"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"card", "merchant"})
+    void refusesATimeToLiveShorterThanTheLifetimeTheWindowsNeed(String entity) {
+        long lifetime = new EntityFeatures(SHIPPED, entity).stateLifetimeMs();
+
+        assertThatThrownBy(
+                        () ->
+                                new EntityFeatureFunction(
+                                        SHIPPED, entity, MAX_WAIT, Duration.ofMillis(lifetime - 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shorter than what " + entity + "'s windows need");
+        assertThat(
+                        new EntityFeatureFunction(
+                                SHIPPED, entity, MAX_WAIT, Duration.ofMillis(lifetime)))
+                .isNotNull();
     }
 
     // ---- snapshot and restore ----
@@ -447,26 +413,25 @@ class EntityFeatureFunctionTest {
 
         assertThat(out).hasSize(events.size());
         assertThat(byEventId(out)).containsExactlyInAnyOrderEntriesOf(expected.rows);
-        assertThat(stateKeys()).as("all expired").isEmpty();
+        assertThat(stateKeys()).containsExactlyInAnyOrderElementsOf(expected.states.keySet());
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test
-    void restoresTheExpiryTimersFromASnapshot() throws Exception {
-        harness = harness(SHIPPED, "card", "rocksdb", null);
-        process(event("e-1").card("a").at(T).build());
-        process(event("e-2").card("b").at(T + HOUR).build());
-        OperatorSubtaskState snapshot = harness.snapshot(1L, T + HOUR);
+    void restoresWaitingEventsAndTheirTimersFromASnapshot() throws Exception {
+        harness = harness(SHIPPED, "merchant", "rocksdb", null);
+        process(merchantEvent("a", T + 5 * MINUTE, 10)); // its windows end at 0:03:00
+        process(merchantEvent("b", T + 10 * MINUTE + 30 * SECOND, 20)); // at 0:09:00
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T);
         harness.close();
 
-        harness = harness(SHIPPED, "card", "rocksdb", snapshot);
+        harness = harness(SHIPPED, "merchant", "rocksdb", snapshot);
         assertThat(harness.numEventTimeTimers()).isEqualTo(2);
-        assertThat(stateKeys()).containsExactly("a", "b");
+        harness.processWatermark(T + 9 * MINUTE);
 
-        harness.processWatermark(T + MINUTE + CARD_RETENTION);
-        assertThat(stateKeys()).containsExactly("b");
-        harness.processWatermark(T + HOUR + MINUTE + CARD_RETENTION);
-        assertThat(stateKeys()).isEmpty();
+        List<PartialFeatures> out = harness.extractOutputValues();
+        assertThat(out).extracting(p -> p.event.eventId).containsExactly("a", "b");
+        assertThat(value(out.get(1).values, "merchant_txn_count_10m")).isEqualTo(1f);
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -507,15 +472,6 @@ class EntityFeatureFunctionTest {
             return states.computeIfAbsent(
                     features.entity().key().text(event), k -> features.newState());
         }
-
-        long expiry(String key) {
-            return features.expiryTimeMs(states.get(key));
-        }
-
-        /** The keys whose state has not expired at {@code watermark}. */
-        List<String> keysLiveAt(long watermark) {
-            return states.keySet().stream().filter(k -> expiry(k) > watermark).sorted().toList();
-        }
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PartialFeatures, PartialFeatures>
@@ -528,7 +484,7 @@ class EntityFeatureFunctionTest {
         KeyedOneInputStreamOperatorTestHarness<String, PartialFeatures, PartialFeatures> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
-                                new EntityFeatureFunction(spec, entity, MAX_WAIT)),
+                                new EntityFeatureFunction(spec, entity, MAX_WAIT, STATE_TTL)),
                         new EntityKey(spec.entity(entity)),
                         Types.STRING);
         harness.setStateBackend(stateBackend(backend));

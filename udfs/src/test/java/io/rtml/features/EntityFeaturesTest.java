@@ -487,17 +487,13 @@ class EntityFeaturesTest {
     }
 
     @Test
-    void expiresAnEntityOnceEveryWindowHasPassedItsNewestBucket() {
-        Entity card = new Entity("card");
-        card.add(event("a").at(T + 30 * SECOND).build());
-        card.add(event("b").at(T + 10 * SECOND).build());
-        assertThat(card.features.expiryTimeMs(card.state)).isEqualTo(T + MINUTE + 10 * MINUTE);
-
-        Entity merchant = new Entity("merchant");
-        merchant.add(merchantEvent("a", T + 30 * SECOND, 1, "c1"));
-        assertThat(merchant.features.expiryTimeMs(merchant.state))
-                .as("bucket end + longest window (5 min) + settle (1 min)")
-                .isEqualTo(T + MINUTE + 5 * MINUTE + MINUTE);
+    void livesForItsLongestWindowPastTheBucketOfItsNewestEventAndTheSettle() {
+        assertThat(new EntityFeatures(SPEC, "card").stateLifetimeMs())
+                .as("bucket (1 min) + longest window (10 min)")
+                .isEqualTo(MINUTE + 10 * MINUTE);
+        assertThat(new EntityFeatures(SPEC, "merchant").stateLifetimeMs())
+                .as("bucket (1 min) + longest window (5 min) + settle (1 min)")
+                .isEqualTo(MINUTE + 5 * MINUTE + MINUTE);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -513,7 +509,7 @@ class EntityFeaturesTest {
             long lastExpiry = Long.MIN_VALUE;
             for (TransactionEvent event : randomEvents(random, entity, 60)) {
                 if (!cleared.state.isEmpty()) {
-                    long expiry = cleared.features.expiryTimeMs(cleared.state);
+                    long expiry = expiry(cleared.features, cleared.state);
                     if (event.eventTimeMs >= expiry) {
                         cleared.state = cleared.features.newState();
                         lastExpiry = expiry;
@@ -565,6 +561,11 @@ class EntityFeaturesTest {
         assertThat(onTime).isGreaterThan(10_000);
     }
 
+    /** When the state's lifetime past its newest event ends. */
+    private static long expiry(EntityFeatures features, EntityState state) {
+        return state.maxEventTimeMs + features.stateLifetimeMs();
+    }
+
     /**
      * Events for one card at one merchant: mostly seconds to minutes apart, some out of order, some
      * around the entity's expiry.
@@ -583,7 +584,7 @@ class EntityFeaturesTest {
                 time = now + random.nextInt(15 * 60) * SECOND + random.nextInt(1000);
             } else if (kind < 16 && !state.isEmpty()) {
                 long[] offsets = {0, 0, -1, 1, -MINUTE, MINUTE, random.nextInt(240_000) - 120_000};
-                time = features.expiryTimeMs(state) + offsets[random.nextInt(offsets.length)];
+                time = expiry(features, state) + offsets[random.nextInt(offsets.length)];
             } else {
                 time = now - random.nextInt(12 * 60) * SECOND;
             }

@@ -146,7 +146,8 @@ final class BenchFeaturesCommand implements Callable<Integer> {
                                         "synthetic events")
                                 .uid("bench-source"),
                         spec,
-                        maxWait)
+                        maxWait,
+                        RtmlOptions.FEATURE_STATE_TTL.defaultValue())
                 .sinkTo(new DiscardingSink<PartialFeatures>())
                 .uid("bench-sink");
         long started = System.nanoTime();

@@ -5,6 +5,8 @@ import static io.rtml.job.config.RtmlOptions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.rtml.features.EntityFeatures;
+import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.features.spec.FeatureSpecException;
 import io.rtml.features.spec.FeatureSpecLoader;
@@ -119,6 +121,9 @@ public final class RtmlConfig {
         validate(options, problems);
         ConnectionSecurity security = ConnectionSecurity.load(options, System.getenv(), problems);
         FeatureSpec spec = spec(options, problems);
+        if (spec != null) {
+            stateTtl(options, spec, problems);
+        }
         ModelArtifact model = spec == null || !withModel ? null : model(options, spec, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -291,6 +296,27 @@ public final class RtmlConfig {
             return null;
         }
         return spec;
+    }
+
+    /** The state must outlive what every entity's windows need of it. */
+    private static void stateTtl(Configuration c, FeatureSpec spec, List<String> problems) {
+        Duration ttl = c.get(FEATURE_STATE_TTL);
+        for (EntitySpec entity : spec.entities()) {
+            Duration lifetime =
+                    Duration.ofMillis(new EntityFeatures(spec, entity.name()).stateLifetimeMs());
+            if (ttl.compareTo(lifetime) < 0) {
+                problems.add(
+                        FEATURE_STATE_TTL.key()
+                                + ": "
+                                + TimeUtils.formatWithHighestUnit(ttl)
+                                + " is shorter than the "
+                                + TimeUtils.formatWithHighestUnit(lifetime)
+                                + " that entity "
+                                + entity.name()
+                                + "'s windows need of its state");
+                return;
+            }
+        }
     }
 
     private static ModelArtifact model(Configuration c, FeatureSpec spec, List<String> problems) {

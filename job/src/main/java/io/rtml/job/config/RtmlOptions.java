@@ -260,6 +260,18 @@ public final class RtmlOptions {
                                     + " the windows of an entity read from many partitions are"
                                     + " scored with the events at hand.");
 
+    public static final ConfigOption<Duration> FEATURE_STATE_TTL =
+            key("features.state-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "An entity whose state was not written for this long (processing"
+                                    + " time) starts afresh, and RocksDB's compaction drops its"
+                                    + " state. At least each entity's lifetime (its longest window,"
+                                    + " bucket and settle); what it adds to that is how long the"
+                                    + " job may be down or behind and still compute every feature"
+                                    + " exactly on catching up.");
+
     public static final ConfigOption<String> FEATURE_LOG_TOPIC =
             key("features.log-topic")
                     .stringType()
@@ -476,6 +488,7 @@ public final class RtmlOptions {
                     WATERMARK_INTERVAL,
                     FEATURE_SPEC,
                     FEATURE_MAX_WAIT,
+                    FEATURE_STATE_TTL,
                     FEATURE_LOG_TOPIC,
                     MODEL_REPOSITORY,
                     MODEL_NAME,

@@ -69,6 +69,7 @@ class RtmlConfigTest {
         defaults.put("watermarks.interval", Duration.ofMillis(50));
         defaults.put("features.spec", "classpath:feature-specs/fraud.yaml");
         defaults.put("features.max-wait", Duration.ofSeconds(2));
+        defaults.put("features.state-ttl", Duration.ofDays(7));
         defaults.put("features.log-topic", "");
         defaults.put("model.repository", "model-artifacts");
         defaults.put("model.name", "fraud");
@@ -462,6 +463,17 @@ class RtmlConfigTest {
     void refusesParallelismAboveMaxParallelism() {
         assertThat(problems("job.parallelism", "16", "job.max-parallelism", "8"))
                 .containsExactly("job.parallelism: 16 exceeds job.max-parallelism (8)");
+    }
+
+    @Test
+    void refusesAStateTimeToLiveShorterThanTheCardsWindowsNeed() {
+        // The shipped card: 24 h windows, 1 min buckets, no settle.
+        assertThat(problems("features.state-ttl", "24 h"))
+                .containsExactly(
+                        "features.state-ttl: 1 d is shorter than the 1441 min that entity card's"
+                                + " windows need of its state");
+        assertThat(load("features.state-ttl", "1441 min").get(RtmlOptions.FEATURE_STATE_TTL))
+                .isEqualTo(Duration.ofMinutes(1441));
     }
 
     @Test
