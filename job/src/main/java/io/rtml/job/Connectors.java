@@ -138,7 +138,7 @@ public final class Connectors {
 
     /** Each card's latest prediction and features in Redis. */
     public static RedisSink latestPredictions(RtmlConfig config) {
-        return new RedisSink(config.redis(), config.spec().columns());
+        return new RedisSink(config.redis());
     }
 
     /** The feature log, exactly once, or {@code null} when {@code features.log-topic} is unset. */

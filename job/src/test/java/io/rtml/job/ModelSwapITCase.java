@@ -224,9 +224,10 @@ class ModelSwapITCase {
                                 hash.get(RedisSink.FIELD_PREDICTION)
                                         .getBytes(StandardCharsets.UTF_8));
                 JsonNode features = JSON.readTree(hash.get(RedisSink.FIELD_FEATURES));
+                assertThat(features).hasSize(columns.size());
                 float[] row = new float[columns.size()];
                 for (int i = 0; i < row.length; i++) {
-                    row[i] = (float) features.get(columns.get(i)).asDouble();
+                    row[i] = (float) features.get(i).asDouble();
                 }
                 TorchScriptModel model =
                         models.computeIfAbsent(

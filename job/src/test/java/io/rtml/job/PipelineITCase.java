@@ -2,6 +2,8 @@ package io.rtml.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.event.DecodedRecord;
 import io.rtml.event.EventDeserializer;
 import io.rtml.event.TransactionEvent;
@@ -15,6 +17,7 @@ import io.rtml.job.testing.Repository;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisSink;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.ShippedSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,6 +56,7 @@ import redis.clients.jedis.Jedis;
 class PipelineITCase {
     private static final int PARALLELISM = 2;
     private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -203,7 +207,7 @@ class PipelineITCase {
 
     /** Each card's hash holds the prediction of its newest event: latest time, then largest id. */
     private static void assertRedisHoldsTheNewestPredictionPerCard(
-            Run run, List<TransactionEvent> events) {
+            Run run, List<TransactionEvent> events) throws IOException {
         Map<String, TransactionEvent> newest = new HashMap<>();
         Comparator<TransactionEvent> order =
                 Comparator.<TransactionEvent>comparingLong(e -> e.eventTimeMs)
@@ -225,7 +229,11 @@ class PipelineITCase {
                                 hash.get(RedisSink.FIELD_PREDICTION)
                                         .getBytes(StandardCharsets.UTF_8));
                 assertThat(stored.eventId).isEqualTo(event.eventId);
-                assertThat(hash.get(RedisSink.FIELD_FEATURES)).startsWith("{\"amount_log1p\":");
+                JsonNode features = JSON.readTree(hash.get(RedisSink.FIELD_FEATURES));
+                assertThat(features).hasSize(ShippedSpec.load().columns().size());
+                assertThat(features.get(0).floatValue())
+                        .as("amount_log1p, the first column")
+                        .isEqualTo((float) Math.log1p(event.amount));
             }
             assertThat(jedis.keys(run.keyPrefix + "card:*")).hasSize(newest.size());
         }

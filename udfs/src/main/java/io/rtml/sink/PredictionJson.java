@@ -1,15 +1,11 @@
 package io.rtml.sink;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.inference.Prediction;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -33,36 +29,40 @@ public final class PredictionJson {
     public static final String FEATURE_SET = "feature_set";
     public static final String FALLBACK = "fallback";
 
-    /** Scores as the shortest decimal that reads back as the same float (Schubfach). */
-    private static final JsonFactory JSON =
-            JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
-
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int NEGATIVE_ZERO = Float.floatToRawIntBits(-0f);
 
     private PredictionJson() {}
 
+    /** The record, compact, its score the shortest decimal that reads back as the same float. */
     public static byte[] write(Prediction prediction) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeNumberField(SCHEMA_VERSION, RECORD_VERSION);
-            json.writeStringField(EVENT_ID, prediction.eventId);
-            json.writeStringField(CARD_ID, prediction.cardId);
-            json.writeNumberField(EVENT_TIME_MS, prediction.eventTimeMs);
-            json.writeNumberField(INGEST_TIME_MS, prediction.ingestTimeMs);
-            json.writeNumberField(SCORED_TIME_MS, prediction.scoredTimeMs);
-            json.writeNumberField(SCORE, prediction.score);
-            json.writeStringField(DECISION, prediction.decision);
-            json.writeStringField(MODEL, prediction.modelName);
-            json.writeStringField(MODEL_VERSION, prediction.modelVersion);
-            json.writeStringField(FEATURE_SET, prediction.featureSet);
-            json.writeStringField(FALLBACK, prediction.fallbackReason);
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return new JsonBytes(256)
+                .startObject()
+                .name(SCHEMA_VERSION)
+                .value((long) RECORD_VERSION)
+                .name(EVENT_ID)
+                .value(prediction.eventId)
+                .name(CARD_ID)
+                .value(prediction.cardId)
+                .name(EVENT_TIME_MS)
+                .value(prediction.eventTimeMs)
+                .name(INGEST_TIME_MS)
+                .value(prediction.ingestTimeMs)
+                .name(SCORED_TIME_MS)
+                .value(prediction.scoredTimeMs)
+                .name(SCORE)
+                .value(prediction.score)
+                .name(DECISION)
+                .value(prediction.decision)
+                .name(MODEL)
+                .value(prediction.modelName)
+                .name(MODEL_VERSION)
+                .value(prediction.modelVersion)
+                .name(FEATURE_SET)
+                .value(prediction.featureSet)
+                .name(FALLBACK)
+                .value(prediction.fallbackReason)
+                .endObject()
+                .toByteArray();
     }
 
     /** {@link #write}, kept on the prediction: the sinks that take the same one share it. */
@@ -76,35 +76,27 @@ public final class PredictionJson {
     }
 
     /**
-     * The features as a JSON object of name to value, as stored in Redis; each value the shortest
-     * decimal that reads back as the same float, in {@link Float#toString} notation.
+     * The feature values as a JSON array, in the feature set's order, as stored in Redis; each the
+     * shortest decimal that reads back as the same float, in {@link Float#toString} notation.
      */
-    public static String writeFeatures(List<String> names, float[] values) {
-        StringBuilder json = new StringBuilder(32 * names.size()).append('{');
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                json.append(',');
-            }
-            json.append('"').append(names.get(i)).append("\":");
-            appendFloat(json, values[i]);
+    public static byte[] featureValues(float[] values) {
+        JsonBytes json = new JsonBytes(8 * values.length + 2).startArray();
+        for (float value : values) {
+            json.value(value);
         }
-        return json.append('}').toString();
+        return json.endArray().toByteArray();
     }
 
     /**
-     * Appends {@code value} as {@link Float#toString} writes it, but the shortest decimal that
-     * reads back as the same float. Whole numbers (one-hot columns, counts: most of a vector) take
-     * a short way.
+     * The features as a JSON object of name to value, as the feature log keeps them; each value as
+     * in {@link #featureValues}. The names are the spec's, which need no escape.
      */
-    static void appendFloat(StringBuilder json, float value) {
-        int whole = (int) value;
-        if (whole == value
-                && Math.abs(whole) < 10_000_000
-                && Float.floatToRawIntBits(value) != NEGATIVE_ZERO) {
-            json.append(whole).append(".0");
-        } else {
-            json.append(NumberOutput.toString(value, true));
+    public static String writeFeatures(List<String> names, float[] values) {
+        JsonBytes json = new JsonBytes(32 * values.length + 2).startObject();
+        for (int i = 0; i < values.length; i++) {
+            json.name(names.get(i)).value(values[i]);
         }
+        return new String(json.endObject().toByteArray(), StandardCharsets.US_ASCII);
     }
 
     /** Reads a prediction record; its features are not in it and stay {@code null}. */

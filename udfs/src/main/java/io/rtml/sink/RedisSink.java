@@ -4,7 +4,6 @@ import io.rtml.inference.Prediction;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -24,9 +23,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>Writes are idempotent and newest-wins: a Lua script replaces the hash only when the incoming
  * prediction's event time (then event id) is not older than the stored one, so writes repeated
- * after a failure, or arriving out of order, never overwrite a newer prediction. Batches are
- * pipelined; while Redis is unreachable they are retried with backoff and the bounded buffer
- * backpressures the job. Nothing is dropped.
+ * after a failure, or arriving out of order, never overwrite a newer prediction. Of the writes of
+ * one card in a batch only the newest is sent. Batches are pipelined; while Redis is unreachable
+ * they are retried with backoff and the bounded buffer backpressures the job. Nothing is dropped.
  */
 public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
     private static final long serialVersionUID = 1L;
@@ -40,9 +39,9 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
 
     private final RedisSettings settings;
 
-    public RedisSink(RedisSettings settings, List<String> featureNames) {
+    public RedisSink(RedisSettings settings) {
         super(
-                new ToRedisWrite(settings.keyPrefix(), featureNames),
+                new ToRedisWrite(settings.keyPrefix()),
                 settings.maxBatchSize(),
                 1,
                 settings.maxBufferedWrites(),
@@ -91,11 +90,9 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
         private static final long serialVersionUID = 1L;
 
         private final String keyPrefix;
-        private final List<String> featureNames;
 
-        ToRedisWrite(String keyPrefix, List<String> featureNames) {
+        ToRedisWrite(String keyPrefix) {
             this.keyPrefix = keyPrefix;
-            this.featureNames = List.copyOf(featureNames);
         }
 
         @Override
@@ -104,8 +101,8 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
                     key(keyPrefix, prediction.cardId),
                     prediction.eventTimeMs,
                     prediction.eventId,
-                    new String(PredictionJson.writeOnce(prediction), StandardCharsets.UTF_8),
-                    PredictionJson.writeFeatures(featureNames, prediction.features),
+                    PredictionJson.writeOnce(prediction),
+                    PredictionJson.featureValues(prediction.features),
                     prediction.ingestTimeMs);
         }
     }
@@ -118,8 +115,8 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
             out.writeUTF(write.key());
             out.writeLong(write.eventTimeMs());
             out.writeUTF(write.eventId());
-            writeLongString(out, write.prediction());
-            writeLongString(out, write.features());
+            writeBytes(out, write.prediction());
+            writeBytes(out, write.features());
             out.writeLong(write.ingestTimeMs());
         }
 
@@ -130,27 +127,27 @@ public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
                     in.readUTF(),
                     in.readLong(),
                     in.readUTF(),
-                    readLongString(in),
-                    readLongString(in),
+                    readBytes(in),
+                    readBytes(in),
                     in.readLong());
         }
 
         @Override
         public int getVersion() {
-            // 2 added the ingest time; version 1 came only from builds before any release.
-            return 2;
+            // 2 added the ingest time; version 1 came only from builds before any release. 3: the
+            // features are a JSON array (the bytes are laid out as 2's strings were).
+            return 3;
         }
 
-        private static void writeLongString(DataOutputStream out, String value) throws IOException {
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
             out.writeInt(bytes.length);
             out.write(bytes);
         }
 
-        private static String readLongString(DataInputStream in) throws IOException {
+        private static byte[] readBytes(DataInputStream in) throws IOException {
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return bytes;
         }
     }
 }

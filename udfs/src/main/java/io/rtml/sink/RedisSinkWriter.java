@@ -4,7 +4,9 @@ import io.rtml.inference.Prediction;
 import io.rtml.metrics.MetricNames;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,7 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Sends batches of {@link RedisWrite}s over one connection, on a thread of its own so the task
@@ -68,7 +71,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     private static final long MAX_BACKOFF_MS = 5_000;
 
     private final RedisSettings settings;
-    private final String ttlMs;
+    private final byte[] ttlMs;
     private final ExecutorService io;
     private final Counter written;
     private final Counter stale;
@@ -78,7 +81,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
 
     // Used only on the io thread.
     private Jedis jedis;
-    private String scriptSha;
+    private byte[] scriptSha;
     private int failuresInARow;
 
     RedisSinkWriter(
@@ -89,7 +92,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
             Collection<BufferedRequestState<RedisWrite>> state) {
         super(converter, context, configuration, state);
         this.settings = settings;
-        this.ttlMs = Long.toString(settings.ttl().toMillis());
+        this.ttlMs = SafeEncoder.encode(Long.toString(settings.ttl().toMillis()));
         this.io =
                 Executors.newSingleThreadExecutor(
                         r -> {
@@ -168,28 +171,35 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
         }
     }
 
-    /** Sends all writes in one round trip; returns how many were stale. */
+    /**
+     * Sends, in one round trip, the newest write of each card among {@code writes} (the others
+     * would be refused as stale anyway); returns how many of {@code writes} were stale.
+     */
     private int pipeline(List<RedisWrite> writes) {
         if (jedis == null) {
             jedis = RedisClients.connect(settings, 2_000, 10_000);
-            scriptSha = jedis.scriptLoad(NEWEST_WINS);
+            scriptSha = SafeEncoder.encode(jedis.scriptLoad(NEWEST_WINS));
+        }
+        Map<String, RedisWrite> newest = new HashMap<>(writes.size() * 2);
+        for (RedisWrite write : writes) {
+            newest.merge(write.key(), write, (kept, next) -> next.isNewerThan(kept) ? next : kept);
         }
         Pipeline pipeline = jedis.pipelined();
-        List<Response<Object>> responses = new ArrayList<>(writes.size());
-        for (RedisWrite write : writes) {
+        List<Response<Object>> responses = new ArrayList<>(newest.size());
+        for (RedisWrite write : newest.values()) {
             responses.add(
                     pipeline.evalsha(
                             scriptSha,
-                            List.of(write.key()),
+                            List.of(SafeEncoder.encode(write.key())),
                             List.of(
-                                    Long.toString(write.eventTimeMs()),
-                                    write.eventId(),
+                                    SafeEncoder.encode(Long.toString(write.eventTimeMs())),
+                                    SafeEncoder.encode(write.eventId()),
                                     write.prediction(),
                                     write.features(),
                                     ttlMs)));
         }
         pipeline.sync();
-        int staleWrites = 0;
+        int staleWrites = writes.size() - newest.size();
         for (Response<Object> response : responses) {
             if (Long.valueOf(0).equals(response.get())) {
                 staleWrites++;

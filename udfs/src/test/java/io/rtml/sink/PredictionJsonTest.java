@@ -2,11 +2,15 @@ package io.rtml.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.inference.Prediction;
 import io.rtml.testing.Schemas;
 import io.rtml.testing.ShippedSpec;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -116,10 +120,84 @@ class PredictionJsonTest {
     void writesWholeNumbersAsFloatToStringDoes() {
         float[] values = {0, -0f, 1, -1, 42, 9_999_999, -9_999_999, 10_000_000, 16_777_216, 1e10f};
         for (float value : values) {
-            StringBuilder written = new StringBuilder();
-            PredictionJson.appendFloat(written, value);
-            assertThat(written.toString()).isEqualTo(Float.toString(value));
+            assertThat(new String(PredictionJson.featureValues(new float[] {value})))
+                    .isEqualTo("[" + Float.toString(value) + "]");
         }
+    }
+
+    @Test
+    void writesTheFeatureValuesForRedisAsAnArrayInTheFeatureSetsOrder() throws Exception {
+        float[] values = {1.5f, 0f, -2f, 1e-5f, 3.4e38f, 0.1f};
+
+        byte[] written = PredictionJson.featureValues(values);
+
+        assertThat(new String(written, StandardCharsets.UTF_8))
+                .isEqualTo("[1.5,0.0,-2.0,1.0E-5,3.4E38,0.1]");
+        assertThat(new String(PredictionJson.featureValues(new float[0]))).isEqualTo("[]");
+    }
+
+    @Test
+    void writesThePredictionAsJacksonDoesWhateverItsStringsHold() throws Exception {
+        Random random = new Random(11);
+        String[] awkward = {
+            "plain",
+            "quote\"d",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "bell\u0007",
+            "caf\u00e9",
+            "\u20ac uro",
+            "\ud83d\udcb3 card",
+            "\u007f",
+            ""
+        };
+        for (int i = 0; i < 200; i++) {
+            Prediction prediction = prediction(i % 3 == 0 ? null : "timeout");
+            prediction.eventId = awkward[random.nextInt(awkward.length)] + i;
+            prediction.cardId = awkward[random.nextInt(awkward.length)];
+            prediction.score = Float.intBitsToFloat(random.nextInt()) % 1f;
+            if (!Float.isFinite(prediction.score)) {
+                prediction.score = 0.5f;
+            }
+            prediction.eventTimeMs = random.nextLong();
+
+            String written = new String(PredictionJson.write(prediction), StandardCharsets.UTF_8);
+            assertThat(JSON.readTree(written)).isEqualTo(JSON.readTree(jackson(prediction)));
+            if ((prediction.eventId + prediction.cardId).codePoints().allMatch(c -> c < 0x10000)) {
+                assertThat(written).isEqualTo(jackson(prediction));
+            } else {
+                // Jackson escapes a character beyond the BMP as a surrogate pair; UTF-8 is as
+                // valid.
+                assertThat(written).contains("\ud83d\udcb3 card");
+            }
+        }
+    }
+
+    /** The record as Jackson's generator writes it, with its fast float writer. */
+    private static String jackson(Prediction prediction) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator json =
+                JsonFactory.builder()
+                        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+                        .build()
+                        .createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("schema_version", 1);
+            json.writeStringField("event_id", prediction.eventId);
+            json.writeStringField("card_id", prediction.cardId);
+            json.writeNumberField("event_time_ms", prediction.eventTimeMs);
+            json.writeNumberField("ingest_time_ms", prediction.ingestTimeMs);
+            json.writeNumberField("scored_time_ms", prediction.scoredTimeMs);
+            json.writeNumberField("score", prediction.score);
+            json.writeStringField("decision", prediction.decision);
+            json.writeStringField("model", prediction.modelName);
+            json.writeStringField("model_version", prediction.modelVersion);
+            json.writeStringField("feature_set", prediction.featureSet);
+            json.writeStringField("fallback", prediction.fallbackReason);
+            json.writeEndObject();
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

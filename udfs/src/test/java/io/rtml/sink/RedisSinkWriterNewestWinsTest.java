@@ -186,6 +186,6 @@ class RedisSinkWriterNewestWinsTest {
     }
 
     private static String features(String eventId) {
-        return "{\"amount_log1p\":" + eventId.length() + ".0}";
+        return "[" + eventId.length() + ".0,0.0]";
     }
 }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.rtml.features.spec.FeatureSpec;
+import io.rtml.features.spec.FeatureSpecException;
+import io.rtml.features.spec.FeatureSpecLoader;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.sink.RedisSink;
 import java.io.IOException;
@@ -14,7 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,6 +73,15 @@ final class LookupCommand implements Callable<Integer> {
     String keyPrefix = RtmlOptions.REDIS_KEY_PREFIX.defaultValue();
 
     @Option(
+            names = "--feature-spec",
+            paramLabel = "SPEC",
+            description =
+                    "The job's features.spec, which names the feature values (default:"
+                            + " ${DEFAULT-VALUE}); values of another feature set print by"
+                            + " position.")
+    String featureSpec = RtmlOptions.FEATURE_SPEC.defaultValue();
+
+    @Option(
             names = "--format",
             paramLabel = "text|json",
             description =
@@ -107,12 +121,12 @@ final class LookupCommand implements Callable<Integer> {
                     cardId, Endpoints.redacted(redisUri), key);
             return 1;
         }
-        String features = entry.getOrDefault("features", "{}");
+        String features = entry.getOrDefault("features", "[]");
         Map<String, String> predictionFields;
         Map<String, String> featureValues;
         try {
             predictionFields = fields(prediction);
-            featureValues = fields(features);
+            featureValues = named(values(features), predictionFields.get("feature_set"));
         } catch (IOException e) {
             err.printf(
                     "rtml lookup: %s does not hold a prediction written by rtml: %s%n",
@@ -194,6 +208,45 @@ final class LookupCommand implements Callable<Integer> {
             throw new IllegalStateException(e);
         }
         return text.toString();
+    }
+
+    /** The values of a JSON array of numbers, as written. */
+    static List<String> values(String array) throws IOException {
+        List<String> values = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(array)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw new IOException("the features are not a JSON array");
+            }
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                values.add(parser.getText());
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The values by the names of the feature set's columns, when {@code --feature-spec} is that
+     * feature set; else by position.
+     */
+    private Map<String, String> named(List<String> values, String featureSet) {
+        List<String> names = List.of();
+        try {
+            FeatureSpec named = FeatureSpecLoader.load(featureSpec);
+            if (named.id().equals(featureSet) && named.columns().size() == values.size()) {
+                names = named.columns();
+            }
+        } catch (FeatureSpecException e) {
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "rtml lookup: --feature-spec: %s; features by position%n",
+                            e.getMessage());
+        }
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            byName.put(names.isEmpty() ? "#" + i : names.get(i), values.get(i));
+        }
+        return byName;
     }
 
     /**

@@ -6,6 +6,8 @@ import io.rtml.testing.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
@@ -22,19 +25,36 @@ class LookupCommandITCase {
             "{\"event_id\":\"e-1-000009174\",\"card_id\":\"c-0068030\","
                     + "\"event_time_ms\":1795436063834,\"ingest_time_ms\":1795434834239,"
                     + "\"scored_time_ms\":1795434836275,\"score\":0.0123,\"decision\":\"pass\","
-                    + "\"model\":\"fraud\",\"model_version\":\"4\",\"feature_set\":\"fraud-v3\","
+                    + "\"model\":\"fraud\",\"model_version\":\"4\",\"feature_set\":\"lookup-v1\","
                     + "\"fallback\":null}";
-    private static final String FEATURES =
-            "{\"amount_log1p\":2.745346,\"channel_pos\":1.0,\"card_amount_zscore_24h\":-1.25E-4}";
+
+    /** As the sink writes them: the values in the feature set's order. */
+    private static final String FEATURES = "[2.745346,1.0,-1.25E-4]";
+
+    /** The feature set the prediction names, with three columns. */
+    private static final String SPEC =
+            """
+            name: lookup
+            version: 1
+            entities:
+              - {name: card, key: card_id, bucket: 1 min, ordered: true}
+            features:
+              - {name: amount_log1p, field: amount, transform: log1p}
+              - {name: channel, field: channel, one-hot: [pos]}
+              - {name: card_amount_zscore_24h, entity: card, aggregate: zscore, field: amount,
+                 window: 24 h}
+            """;
 
     private static RedisServer redis;
+    private static Path spec;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeAll
-    static void startRedis() throws Exception {
+    static void startRedis(@TempDir Path dir) throws Exception {
         redis = RedisServer.start();
+        spec = Files.writeString(dir.resolve("lookup.yaml"), SPEC);
     }
 
     @AfterAll
@@ -64,7 +84,14 @@ class LookupCommandITCase {
         CommandLine commandLine = Rtml.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("lookup", "--redis-uri", redis.uri()));
+        List<String> all =
+                new ArrayList<>(
+                        List.of(
+                                "lookup",
+                                "--redis-uri",
+                                redis.uri(),
+                                "--feature-spec",
+                                spec.toString()));
         all.addAll(List.of(args));
         return commandLine.execute(all.toArray(String[]::new));
     }
@@ -89,7 +116,7 @@ class LookupCommandITCase {
                                 + "  decision        pass\n"
                                 + "  model           fraud\n"
                                 + "  model_version   4\n"
-                                + "  feature_set     fraud-v3\n"
+                                + "  feature_set     lookup-v1\n"
                                 + "  fallback        null\n"
                                 + "\n"
                                 + "features (3)\n"
@@ -97,6 +124,18 @@ class LookupCommandITCase {
                                 + "  channel_pos=1.0\n"
                                 + "  card_amount_zscore_24h=-1.25E-4\n");
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void printsTheFeaturesByPositionWhenTheSpecIsAnotherFeatureSet() {
+        CommandLine commandLine = Rtml.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        assertThat(commandLine.execute("lookup", "c-0068030", "--redis-uri", redis.uri())).isZero();
+
+        assertThat(out.toString())
+                .endsWith("features (3)\n  #0=2.745346\n  #1=1.0\n  #2=-1.25E-4\n");
     }
 
     @Test

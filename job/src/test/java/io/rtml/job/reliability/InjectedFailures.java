@@ -104,8 +104,8 @@ final class InjectedFailures {
         private static final long serialVersionUID = 1L;
         private final String plan;
 
-        FailingRedisSink(RedisSettings settings, List<String> featureNames, String plan) {
-            super(settings, featureNames);
+        FailingRedisSink(RedisSettings settings, String plan) {
+            super(settings);
             this.plan = plan;
         }
 

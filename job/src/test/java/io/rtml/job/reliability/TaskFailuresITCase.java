@@ -91,10 +91,7 @@ class TaskFailuresITCase {
                                                         config,
                                                         new FailingDeserializer(source.name)))
                                         .latestPredictions(
-                                                new FailingRedisSink(
-                                                        config.redis(),
-                                                        config.spec().columns(),
-                                                        sink.name)));
+                                                new FailingRedisSink(config.redis(), sink.name)));
         List<Prediction> committed;
         long restarts;
         try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
