@@ -5,6 +5,7 @@ import io.rtml.metrics.MetricNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -69,8 +71,11 @@ public class EntityFeatureFunction
     private transient EntityFeatures features;
     private transient ValueState<byte[]> state;
 
-    /** The key's waiting events, by arrival number. */
-    private transient MapState<Long, PartialFeatures> pending;
+    /**
+     * The key's waiting events, by their windows' end and then their arrival number among the key's
+     * waiting events: a group is found from the keys alone.
+     */
+    private transient MapState<Tuple2<Long, Long>, PartialFeatures> pending;
 
     /**
      * The key's waiting groups, without scanning {@link #pending}: {@code [watermark last seen,
@@ -123,7 +128,7 @@ public class EntityFeatureFunction
                             .getMapState(
                                     new MapStateDescriptor<>(
                                             PENDING_STATE,
-                                            Types.LONG,
+                                            Types.TUPLE(Types.LONG, Types.LONG),
                                             TypeInformation.of(PartialFeatures.class)));
             waiting =
                     getRuntimeContext()
@@ -198,7 +203,7 @@ public class EntityFeatureFunction
             clock = new long[] {watermark, now, 0};
             ctx.timerService().registerProcessingTimeTimer(now + maxWaitMs);
         }
-        pending.put(clock[2]++, partial);
+        pending.put(Tuple2.of(windowEnd, clock[2]++), partial);
         int at = Arrays.binarySearch(clock, GROUPS, clock.length, windowEnd);
         if (at < 0) {
             at = -at - 1;
@@ -259,16 +264,18 @@ public class EntityFeatureFunction
      */
     private int score(EntityState entity, long limit, long[] clock, Collector<PartialFeatures> out)
             throws Exception {
-        List<Map.Entry<Long, PartialFeatures>> due = new ArrayList<>();
-        for (Iterator<Map.Entry<Long, PartialFeatures>> it = pending.iterator(); it.hasNext(); ) {
-            Map.Entry<Long, PartialFeatures> entry = it.next();
-            if (features.windowEndMs(entry.getValue().event.eventTimeMs) <= limit) {
+        List<Map.Entry<Tuple2<Long, Long>, PartialFeatures>> due = new ArrayList<>();
+        for (Iterator<Map.Entry<Tuple2<Long, Long>, PartialFeatures>> it = pending.iterator();
+                it.hasNext(); ) {
+            Map.Entry<Tuple2<Long, Long>, PartialFeatures> entry = it.next();
+            // From the key alone: the events of later groups are not even read.
+            if (entry.getKey().f0 <= limit) {
                 due.add(Map.entry(entry.getKey(), entry.getValue()));
                 it.remove();
             }
         }
-        due.sort(Map.Entry.comparingByKey());
-        for (Map.Entry<Long, PartialFeatures> entry : due) {
+        due.sort(Comparator.comparing(entry -> entry.getKey().f1));
+        for (Map.Entry<Tuple2<Long, Long>, PartialFeatures> entry : due) {
             PartialFeatures partial = entry.getValue();
             features.compute(entity, partial.event, partial.values);
             emit(partial, out);
