@@ -13,6 +13,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 
 /**
@@ -40,9 +42,14 @@ public final class JobEnvironment {
 
         flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-        // Timers on the heap: the feature stages set one or two per event, and RocksDB-backed
-        // timers cost a RocksDB write and read each (docs/benchmarks.md).
+        // Timers on the heap: the feature stages set one only for an event that waits for the
+        // watermark, and RocksDB-backed timers cost a RocksDB write and read each.
         flink.set(RocksDBOptions.TIMER_SERVICE_FACTORY, PriorityQueueStateType.HEAP);
+        // A new entity is a get that finds nothing: the filter answers it without reading blocks.
+        flink.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // How many entities the state holds, and how large it is (docs/benchmarks.md, "Scale").
+        flink.set(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS, true);
+        flink.set(RocksDBNativeMetricOptions.ESTIMATE_LIVE_DATA_SIZE, true);
         flink.set(
                 CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                 CheckpointingMode.EXACTLY_ONCE);
