@@ -440,6 +440,9 @@ def thread_table(run, target):
         rows.append(f"| threads under 1 % each | {small:.1f} | {100 * small / total:.1f} % |")
     rows.append(f"| **all**: {total / span_s:.2f} cores over {span_s:.0f} s, "
                 f"{1e6 * total / events:.0f} µs per event | {total:.1f} | 100 % |")
+    jit = sum(seconds for group, seconds in groups.items() if "CompilerThre" in group)
+    rows.append(f"| all but the JIT compiler threads: {1e6 * (total - jit) / events:.0f} µs per"
+                f" event | {total - jit:.1f} | {100 * (total - jit) / total:.1f} % |")
     for name, seconds in sorted(processes.items()):
         rows.append(f"| beside it: {name}, {seconds / span_s:.2f} cores, "
                     f"{1e6 * seconds / events:.1f} µs per event | {seconds:.1f} | |")

@@ -90,8 +90,7 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
         }
         return EvaluationPipeline.builder()
                 .config(config)
-                .predictions(Connectors.scoredPredictions(config))
-                .labels(Connectors.labels(config))
+                .inputs(Connectors.evaluationInputs(config))
                 .evaluation(Connectors.evaluation(config));
     }
 

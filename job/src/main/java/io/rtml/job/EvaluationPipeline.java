@@ -1,7 +1,6 @@
 package io.rtml.job;
 
 import io.rtml.evaluation.EvaluationRecord;
-import io.rtml.evaluation.Label;
 import io.rtml.evaluation.LabelJoin;
 import io.rtml.evaluation.ScoredLabel;
 import io.rtml.evaluation.SlidingEvaluation;
@@ -18,19 +17,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The live evaluation, a job of its own beside the scoring job (docs/architecture.md): the
  * committed predictions joined with their labels (arriving later) by event id, and precision,
- * recall and PR-AUC over a sliding window, as metrics and records. Wiring only; sources and sink
- * are handed in, as for {@link Pipeline}.
+ * recall and PR-AUC over a sliding window, as metrics and records. One source reads both topics, so
+ * in one subtask the whole evaluation is one chain. Wiring only; the source and sink are handed in,
+ * as for {@link Pipeline}.
  */
 public final class EvaluationPipeline {
     private final RtmlConfig config;
-    private final Source<ScoredLabel, ?, ?> predictions;
-    private final Source<Label, ?, ?> labels;
+    private final Source<ScoredLabel, ?, ?> inputs;
     private final Sink<EvaluationRecord> evaluation;
 
     private EvaluationPipeline(Builder builder) {
         this.config = builder.config;
-        this.predictions = builder.predictions;
-        this.labels = builder.labels;
+        this.inputs = builder.inputs;
         this.evaluation = builder.evaluation;
     }
 
@@ -42,31 +40,20 @@ public final class EvaluationPipeline {
     public void attachTo(StreamExecutionEnvironment env) {
         // Neither input has an event time the evaluation uses (its windows are processing time):
         // idle, never holding watermarks back.
-        DataStream<ScoredLabel> scored =
+        DataStream<ScoredLabel> scoredAndLabels =
                 env.fromSource(
-                                predictions,
+                                inputs,
                                 WatermarkStrategy.<ScoredLabel>noWatermarks()
                                         .withIdleness(Duration.ofMillis(200)),
-                                Uids.EVALUATION_PREDICTIONS_SOURCE_NAME)
-                        .uid(Uids.EVALUATION_PREDICTIONS_SOURCE);
-        DataStream<Label> labelled =
-                env.fromSource(
-                                labels,
-                                WatermarkStrategy.<Label>noWatermarks()
-                                        .withIdleness(Duration.ofMillis(200)),
-                                Uids.LABELS_SOURCE_NAME)
-                        .uid(Uids.LABELS_SOURCE);
+                                Uids.EVALUATION_SOURCE_NAME)
+                        .uid(Uids.EVALUATION_SOURCE);
         DataStream<ScoredLabel> joined =
-                scored.keyBy(EvaluationPipeline::eventId, Types.STRING)
-                        .connect(
-                                labelled.keyBy(
-                                        label -> label.eventId == null ? "" : label.eventId,
-                                        Types.STRING))
+                Pipeline.keyed(scoredAndLabels, scored -> scored.eventId, Types.STRING, false)
                         .process(new LabelJoin(config.get(RtmlOptions.EVALUATION_JOIN_TTL)))
                         .uid(Uids.LABEL_JOIN)
                         .name(Uids.LABEL_JOIN_NAME);
         // One key: the windows cover every prediction, whichever subtask joined it.
-        joined.keyBy(scoredLabel -> 0, Types.INT)
+        Pipeline.keyed(joined, scored -> 0, Types.INT, false)
                 .process(
                         new SlidingEvaluation(
                                 config.get(RtmlOptions.EVALUATION_WINDOW),
@@ -80,14 +67,9 @@ public final class EvaluationPipeline {
                 .name(Uids.EVALUATION_SINK_NAME);
     }
 
-    private static String eventId(ScoredLabel scored) {
-        return scored.eventId == null ? "" : scored.eventId;
-    }
-
     public static final class Builder {
         private RtmlConfig config;
-        private Source<ScoredLabel, ?, ?> predictions;
-        private Source<Label, ?, ?> labels;
+        private Source<ScoredLabel, ?, ?> inputs;
         private Sink<EvaluationRecord> evaluation;
 
         private Builder() {}
@@ -97,15 +79,13 @@ public final class EvaluationPipeline {
             return this;
         }
 
-        /** The committed predictions, as scores waiting for their labels. */
-        public Builder predictions(Source<ScoredLabel, ?, ?> predictions) {
-            this.predictions = predictions;
-            return this;
-        }
-
-        /** The events' ground truth. */
-        public Builder labels(Source<Label, ?, ?> labels) {
-            this.labels = labels;
+        /**
+         * The committed predictions, as scores waiting for their labels, and the events' ground
+         * truth, as labels waiting for their predictions ({@link
+         * io.rtml.evaluation.EvaluationInputs}).
+         */
+        public Builder inputs(Source<ScoredLabel, ?, ?> inputs) {
+            this.inputs = inputs;
             return this;
         }
 
@@ -120,11 +100,8 @@ public final class EvaluationPipeline {
             if (config == null) {
                 missing.append(" config");
             }
-            if (predictions == null) {
-                missing.append(" predictions");
-            }
-            if (labels == null) {
-                missing.append(" labels");
+            if (inputs == null) {
+                missing.append(" inputs");
             }
             if (evaluation == null) {
                 missing.append(" evaluation");

@@ -135,7 +135,7 @@ public final class Pipeline {
         FeatureSpec spec = config.spec();
         DataStream<PartialFeatures> withEventFeatures = eventFeatures(events, spec);
         DataStream<PartialFeatures> routed =
-                keyed(withEventFeatures, partial -> partial.event.cardId, false)
+                keyed(withEventFeatures, partial -> partial.event.cardId, Types.STRING, false)
                         .connect(control)
                         .process(
                                 new ModelRouter(
@@ -215,6 +215,7 @@ public final class Pipeline {
                     keyed(
                             partial,
                             new EntityKey(entity),
+                            Types.STRING,
                             partitionedByCard && entity.key() == EventField.CARD_ID);
             partitionedByCard = false;
             partial =
@@ -236,11 +237,14 @@ public final class Pipeline {
      * subtask's key group; rescale it by resuming it from a savepoint with another {@code
      * job.parallelism}.
      */
-    private static <T> KeyedStream<T, String> keyed(
-            DataStream<T> stream, KeySelector<T, String> key, boolean partitionedByKey) {
+    static <T, K> KeyedStream<T, K> keyed(
+            DataStream<T> stream,
+            KeySelector<T, K> key,
+            TypeInformation<K> keyType,
+            boolean partitionedByKey) {
         return partitionedByKey || stream.getParallelism() == 1
-                ? DataStreamUtils.reinterpretAsKeyedStream(stream, key, Types.STRING)
-                : stream.keyBy(key, Types.STRING);
+                ? DataStreamUtils.reinterpretAsKeyedStream(stream, key, keyType)
+                : stream.keyBy(key, keyType);
     }
 
     /**

@@ -26,13 +26,10 @@ public final class Uids {
     public static final String SHADOW_SINK = "shadow-predictions-sink-v1";
     public static final String SHADOW_SINK_NAME = "Kafka shadow predictions";
 
-    public static final String LABELS_SOURCE = "labels-source-v1";
-    public static final String LABELS_SOURCE_NAME = "Kafka labels";
+    /** The live evaluation's own job reads the committed predictions and the labels. */
+    public static final String EVALUATION_SOURCE = "evaluation-source-v1";
 
-    /** The live evaluation's own job reads the committed predictions. */
-    public static final String EVALUATION_PREDICTIONS_SOURCE = "evaluation-predictions-source-v1";
-
-    public static final String EVALUATION_PREDICTIONS_SOURCE_NAME = "Kafka predictions to evaluate";
+    public static final String EVALUATION_SOURCE_NAME = "Kafka predictions and labels";
 
     public static final String LABEL_JOIN = "label-join-v1";
     public static final String LABEL_JOIN_NAME = "Predictions with labels";

@@ -176,8 +176,7 @@ class PipelineTest {
                         COMMITTER_UID_PREFIX + Uids.FEATURE_LOG_SINK);
         assertThat(evaluationUids)
                 .containsExactlyInAnyOrder(
-                        Uids.EVALUATION_PREDICTIONS_SOURCE,
-                        Uids.LABELS_SOURCE,
+                        Uids.EVALUATION_SOURCE,
                         Uids.LABEL_JOIN,
                         Uids.EVALUATION,
                         Uids.EVALUATION_SINK,
@@ -285,8 +284,7 @@ class PipelineTest {
                         Uids.DEAD_LETTER_SINK_NAME + ": Committer");
         assertThat(evaluationNames)
                 .containsExactlyInAnyOrder(
-                        "Source: " + Uids.EVALUATION_PREDICTIONS_SOURCE_NAME,
-                        "Source: " + Uids.LABELS_SOURCE_NAME,
+                        "Source: " + Uids.EVALUATION_SOURCE_NAME,
                         Uids.LABEL_JOIN_NAME,
                         Uids.EVALUATION_NAME,
                         Uids.EVALUATION_SINK_NAME + ": Writer",
@@ -370,10 +368,7 @@ class PipelineTest {
         assertThat(downstream(evaluationGraph()))
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.ofEntries(
-                                Map.entry(
-                                        Uids.EVALUATION_PREDICTIONS_SOURCE,
-                                        Set.of(Uids.LABEL_JOIN)),
-                                Map.entry(Uids.LABELS_SOURCE, Set.of(Uids.LABEL_JOIN)),
+                                Map.entry(Uids.EVALUATION_SOURCE, Set.of(Uids.LABEL_JOIN)),
                                 Map.entry(Uids.LABEL_JOIN, Set.of(Uids.EVALUATION)),
                                 Map.entry(Uids.EVALUATION, Set.of(Uids.EVALUATION_SINK)),
                                 Map.entry(

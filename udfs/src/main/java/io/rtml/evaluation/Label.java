@@ -1,13 +1,11 @@
 package io.rtml.evaluation;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The ground truth of an event, arriving later as chargebacks do: a record of the labels topic,
@@ -18,6 +16,7 @@ public class Label {
     public static final String LABEL = "label";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory STREAMING = new JsonFactory();
 
     public String eventId;
 
@@ -40,37 +39,35 @@ public class Label {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The label in a record, or {@code null} when the record is not one (it is skipped). */
+    /**
+     * The label in a record, or {@code null} when the record is not one (it is skipped): read with
+     * a streaming parser, as the live evaluation reads every label.
+     */
     public static Label parse(byte[] value) {
-        try {
-            JsonNode node = JSON.readTree(value);
-            JsonNode id = node == null ? null : node.path(EVENT_ID);
-            JsonNode label = node == null ? null : node.path(LABEL);
-            if (id == null
-                    || !id.isTextual()
-                    || !label.isInt()
-                    || (label.asInt() != 0 && label.asInt() != 1)) {
+        String eventId = null;
+        int label = -1;
+        boolean labelSeen = false;
+        try (JsonParser json = STREAMING.createParser(value)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            return new Label(id.asText(), label.asInt());
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken token = json.nextToken();
+                if (EVENT_ID.equals(field)) {
+                    eventId = token == JsonToken.VALUE_STRING ? json.getText() : null;
+                } else if (LABEL.equals(field)) {
+                    labelSeen = token == JsonToken.VALUE_NUMBER_INT;
+                    label = labelSeen ? json.getIntValue() : -1;
+                } else {
+                    json.skipChildren();
+                }
+            }
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /** Reads the labels topic; records that are not labels are counted by the caller's metrics. */
-    public static final class Deserializer implements KafkaRecordDeserializationSchema<Label> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Label> out) {
-            Label label = record.value() == null ? null : parse(record.value());
-            out.collect(label == null ? new Label(null, -1) : label);
-        }
-
-        @Override
-        public TypeInformation<Label> getProducedType() {
-            return TypeInformation.of(Label.class);
-        }
+        return eventId == null || !labelSeen || (label != 0 && label != 1)
+                ? null
+                : new Label(eventId, label);
     }
 }

@@ -7,31 +7,29 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Joins predictions with their labels by event id, whichever comes first, in keyed state that
- * expires after {@code ttl} (processing time): a label that never comes, or a label for an event
- * the job did not score, is dropped from the join then, never kept forever. Records that are not
- * labels or not predictions are counted and dropped.
+ * Joins predictions with their labels by event id, whichever comes first ({@link EvaluationInputs}
+ * reads both as {@link ScoredLabel}s: a prediction with label -1, a label with its 0 or 1). The
+ * first of the pair waits in keyed state that expires after {@code ttl} (processing time): a label
+ * that never comes, or a label for an event the job did not score, is dropped from the join then,
+ * never kept forever. Per pair: one read that finds nothing and a write, then one read that finds
+ * it and a delete.
  */
-public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label, ScoredLabel> {
+public class LabelJoin extends KeyedProcessFunction<String, ScoredLabel, ScoredLabel> {
     private static final long serialVersionUID = 1L;
 
-    /** The states' names: part of the savepoint format. */
-    public static final String PREDICTION_STATE = "awaiting-label";
-
-    public static final String LABEL_STATE = "awaiting-prediction";
+    /** The state's name: part of the savepoint format. */
+    public static final String STATE = "awaiting";
 
     private final Duration ttl;
 
-    private transient ValueState<ScoredLabel> prediction;
-    private transient ValueState<Label> label;
+    /** The prediction waiting for its label, or the label waiting for its prediction. */
+    private transient ValueState<ScoredLabel> awaiting;
+
     private transient Counter joined;
-    private transient Counter unreadable;
-    private transient Counter unreadablePredictions;
 
     public LabelJoin(Duration ttl) {
         this.ttl = ttl;
@@ -39,60 +37,38 @@ public class LabelJoin extends KeyedCoProcessFunction<String, ScoredLabel, Label
 
     @Override
     public void open(OpenContext openContext) {
-        StateTtlConfig expiry =
+        ValueStateDescriptor<ScoredLabel> descriptor =
+                new ValueStateDescriptor<>(STATE, ScoredLabel.class);
+        descriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(ttl)
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                        .build();
-        ValueStateDescriptor<ScoredLabel> predictionDescriptor =
-                new ValueStateDescriptor<>(PREDICTION_STATE, ScoredLabel.class);
-        predictionDescriptor.enableTimeToLive(expiry);
-        ValueStateDescriptor<Label> labelDescriptor =
-                new ValueStateDescriptor<>(LABEL_STATE, Label.class);
-        labelDescriptor.enableTimeToLive(expiry);
-        prediction = getRuntimeContext().getState(predictionDescriptor);
-        label = getRuntimeContext().getState(labelDescriptor);
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(MetricNames.GROUP);
-        joined = group.counter(MetricNames.LABELS_JOINED);
-        unreadable = group.counter(MetricNames.LABELS_UNREADABLE);
-        unreadablePredictions = group.counter(MetricNames.PREDICTIONS_UNREADABLE);
+                        .build());
+        awaiting = getRuntimeContext().getState(descriptor);
+        joined =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup(MetricNames.GROUP)
+                        .counter(MetricNames.LABELS_JOINED);
     }
 
     @Override
-    public void processElement1(ScoredLabel scored, Context ctx, Collector<ScoredLabel> out)
+    public void processElement(ScoredLabel arrived, Context ctx, Collector<ScoredLabel> out)
             throws Exception {
-        if (scored.eventId == null) {
-            unreadablePredictions.inc();
+        ScoredLabel waiting = awaiting.value();
+        if (waiting == null || isLabel(waiting) == isLabel(arrived)) {
+            // First of its pair, or a repeat of its kind (a redelivered chargeback): it waits.
+            awaiting.update(arrived);
             return;
         }
-        Label known = label.value();
-        if (known == null) {
-            prediction.update(scored);
-        } else {
-            label.clear();
-            emit(scored, known, out);
-        }
-    }
-
-    @Override
-    public void processElement2(Label arrived, Context ctx, Collector<ScoredLabel> out)
-            throws Exception {
-        if (arrived.eventId == null) {
-            unreadable.inc();
-            return;
-        }
-        ScoredLabel known = prediction.value();
-        if (known == null) {
-            label.update(arrived);
-        } else {
-            prediction.clear();
-            emit(known, arrived, out);
-        }
-    }
-
-    private void emit(ScoredLabel scored, Label known, Collector<ScoredLabel> out) {
+        awaiting.clear();
+        ScoredLabel prediction = isLabel(arrived) ? waiting : arrived;
+        prediction.label = isLabel(arrived) ? arrived.label : waiting.label;
         joined.inc();
-        scored.label = known.label;
-        out.collect(scored);
+        out.collect(prediction);
+    }
+
+    private static boolean isLabel(ScoredLabel scored) {
+        return scored.label >= 0;
     }
 }

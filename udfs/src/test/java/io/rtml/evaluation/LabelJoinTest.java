@@ -6,8 +6,8 @@ import io.rtml.inference.Prediction;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,15 +15,14 @@ import org.junit.jupiter.api.Test;
 class LabelJoinTest {
     private static final Duration TTL = Duration.ofMinutes(10);
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, ScoredLabel, Label, ScoredLabel> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, ScoredLabel, ScoredLabel> harness;
 
     @BeforeEach
     void open() throws Exception {
         harness =
-                new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new LabelJoin(TTL)),
-                        p -> p.eventId == null ? "" : p.eventId,
-                        l -> l.eventId == null ? "" : l.eventId,
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new LabelJoin(TTL)),
+                        scored -> scored.eventId,
                         Types.STRING);
         harness.setStateTtlProcessingTime(0);
         harness.open();
@@ -50,9 +49,9 @@ class LabelJoinTest {
 
     @Test
     void joinsAPredictionWithTheLabelThatFollowsIt() throws Exception {
-        harness.processElement1(prediction("e-1", 0.9f, Prediction.FLAG), 0);
+        harness.processElement(prediction("e-1", 0.9f, Prediction.FLAG), 0);
         assertThat(output()).isEmpty();
-        harness.processElement2(new Label("e-1", 1), 0);
+        harness.processElement(label("e-1", 1), 0);
 
         assertThat(output()).hasSize(1);
         ScoredLabel joined = output().get(0);
@@ -65,8 +64,8 @@ class LabelJoinTest {
 
     @Test
     void joinsALabelThatArrivesBeforeItsPrediction() throws Exception {
-        harness.processElement2(new Label("e-2", 0), 0);
-        harness.processElement1(prediction("e-2", 0.1f, Prediction.PASS), 0);
+        harness.processElement(label("e-2", 0), 0);
+        harness.processElement(prediction("e-2", 0.1f, Prediction.PASS), 0);
 
         assertThat(output())
                 .singleElement()
@@ -79,10 +78,10 @@ class LabelJoinTest {
 
     @Test
     void joinsEachPairOnceAndKeepsNothingAfterwards() throws Exception {
-        harness.processElement1(prediction("e-3", 0.5f, Prediction.PASS), 0);
-        harness.processElement2(new Label("e-3", 0), 0);
+        harness.processElement(prediction("e-3", 0.5f, Prediction.PASS), 0);
+        harness.processElement(label("e-3", 0), 0);
         // A label repeated (a redelivered chargeback) finds nothing left to join.
-        harness.processElement2(new Label("e-3", 0), 0);
+        harness.processElement(label("e-3", 0), 0);
 
         assertThat(output()).hasSize(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1); // the repeated label, waiting
@@ -90,27 +89,31 @@ class LabelJoinTest {
 
     @Test
     void forgetsAPredictionWhoseLabelComesAfterTheTimeToLive() throws Exception {
-        harness.processElement1(prediction("e-4", 0.5f, Prediction.PASS), 0);
+        harness.processElement(prediction("e-4", 0.5f, Prediction.PASS), 0);
         harness.setStateTtlProcessingTime(TTL.toMillis() + 1);
-        harness.processElement2(new Label("e-4", 1), 0);
+        harness.processElement(label("e-4", 1), 0);
 
         assertThat(output()).isEmpty();
     }
 
     @Test
-    void countsAndSkipsUnreadableLabels() throws Exception {
-        harness.processElement2(new Label(null, -1), 0);
+    void keepsTheLaterOfTwoPredictionsOfAnEventWaitingAndJoinsItOnce() throws Exception {
+        harness.processElement(prediction("e-5", 0.2f, Prediction.PASS), 0);
+        harness.processElement(prediction("e-5", 0.7f, Prediction.FLAG), 0); // a replay's
+        harness.processElement(label("e-5", 1), 0);
 
-        assertThat(output()).isEmpty();
+        assertThat(output())
+                .singleElement()
+                .satisfies(
+                        j -> {
+                            assertThat(j.score).isEqualTo(0.7f);
+                            assertThat(j.label).isEqualTo(1);
+                        });
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
-    @Test
-    void countsAndSkipsUnreadablePredictions() throws Exception {
-        harness.processElement1(new ScoredLabel(null, 0, false, -1, null), 0);
-        harness.processElement2(new Label("", 1), 0);
-
-        assertThat(output()).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1); // only the label, waiting
+    /** A label as it enters the join: no score yet. */
+    private static ScoredLabel label(String eventId, int label) {
+        return new ScoredLabel(eventId, Float.NaN, false, label, null);
     }
 }

@@ -54,6 +54,14 @@ final class BenchDrainCommand implements Callable<Integer> {
     long warmup = 0;
 
     @Option(
+            names = "--warmup-s",
+            description =
+                    "And not before this many seconds after --started-ms: the JIT compiler is"
+                            + " busy for the first minute or so of a job (default:"
+                            + " ${DEFAULT-VALUE}).")
+    long warmupS = 0;
+
+    @Option(
             names = "--check-copies",
             paramLabel = "N",
             description =
@@ -157,12 +165,12 @@ final class BenchDrainCommand implements Callable<Integer> {
     /**
      * The sustained rate from when records became visible. Exactly-once output becomes visible in
      * commits; the first and the last commit hold a part-interval each. The measured part starts at
-     * the first commit that holds at least {@code --warmup} records (the first commit without a
-     * warm-up). When there are at least two more commits after it (the job: one per checkpoint),
-     * the rate is the records made visible from there to the second-to-last commit over the time
-     * between them: whole intervals only. Otherwise (the pass-through's 100 ms commits run
-     * together) it is the records after the first poll past the warm-up over the time from it to
-     * the last.
+     * the first commit that holds at least {@code --warmup} records and came {@code --warmup-s}
+     * after the start (the first commit without a warm-up). When there are at least two more
+     * commits after it (the job: one per checkpoint), the rate is the records made visible from
+     * there to the second-to-last commit over the time between them: whole intervals only.
+     * Otherwise (the pass-through's 100 ms commits run together) it is the records after the first
+     * poll past the warm-up over the time from it to the last.
      */
     Map<String, Object> results(List<long[]> polls, long count) {
         List<long[]> commits = new ArrayList<>(); // {first received ms, records so far}
@@ -185,12 +193,14 @@ final class BenchDrainCommand implements Callable<Integer> {
         double sustained = Double.NaN;
         String method = "none";
         int k = commits.size();
+        long warmedUpMs = startedMs == null ? Long.MIN_VALUE : startedMs + warmupS * 1000;
         int from = 0;
-        while (from < k && commits.get(from)[1] < warmup) {
+        while (from < k && (commits.get(from)[1] < warmup || commits.get(from)[0] < warmedUpMs)) {
             from++;
         }
         int firstPoll = 0;
-        while (firstPoll < polls.size() && polls.get(firstPoll)[1] < warmup) {
+        while (firstPoll < polls.size()
+                && (polls.get(firstPoll)[1] < warmup || polls.get(firstPoll)[0] < warmedUpMs)) {
             firstPoll++;
         }
         long[] measuredFrom = null;
@@ -215,6 +225,7 @@ final class BenchDrainCommand implements Callable<Integer> {
             results.put("measured_records", measuredTo[1] - measuredFrom[1]);
         }
         results.put("warmup", warmup);
+        results.put("warmup_s", warmupS);
         results.put(
                 "sustained_events_per_s", Double.isNaN(sustained) ? null : Math.round(sustained));
         results.put("method", method);
