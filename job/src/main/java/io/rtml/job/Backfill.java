@@ -63,11 +63,7 @@ public final class Backfill {
                         : fromTopic(env, config);
         long count = 0;
         try (CloseableIterator<PartialFeatures> results =
-                Pipeline.featureStages(
-                                events,
-                                config.spec(),
-                                config.get(RtmlOptions.FEATURE_MAX_WAIT),
-                                config.get(RtmlOptions.FEATURE_STATE_TTL))
+                Pipeline.featureStages(events, config.spec(), Pipeline.StateSettings.of(config))
                         .executeAndCollect("rtml backfill")) {
             while (results.hasNext()) {
                 out.accept(results.next());

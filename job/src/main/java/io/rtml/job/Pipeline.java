@@ -6,6 +6,7 @@ import io.rtml.event.EventTimeWatermarks;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatureFunction;
+import io.rtml.features.EntityFeatureOperator;
 import io.rtml.features.EntityKey;
 import io.rtml.features.EventFeatureFunction;
 import io.rtml.features.EventField;
@@ -145,12 +146,7 @@ public final class Pipeline {
                                         config.get(RtmlOptions.INFERENCE_DEVICE)))
                         .uid(Uids.MODEL_ROUTER)
                         .name(Uids.MODEL_ROUTER_NAME);
-        return entityStages(
-                routed,
-                spec,
-                config.get(RtmlOptions.FEATURE_MAX_WAIT),
-                config.get(RtmlOptions.FEATURE_STATE_TTL),
-                true);
+        return entityStages(routed, spec, StateSettings.of(config), true);
     }
 
     /**
@@ -181,11 +177,8 @@ public final class Pipeline {
 
     /** The feature stages up to the finished values, with each event: what the backfill keeps. */
     public static DataStream<PartialFeatures> featureStages(
-            DataStream<TransactionEvent> events,
-            FeatureSpec spec,
-            Duration maxWait,
-            Duration stateTtl) {
-        return entityStages(eventFeatures(events, spec), spec, maxWait, stateTtl, false);
+            DataStream<TransactionEvent> events, FeatureSpec spec, StateSettings state) {
+        return entityStages(eventFeatures(events, spec), spec, state, false);
     }
 
     private static DataStream<PartialFeatures> eventFeatures(
@@ -205,8 +198,7 @@ public final class Pipeline {
     private static DataStream<PartialFeatures> entityStages(
             DataStream<PartialFeatures> partial,
             FeatureSpec spec,
-            Duration maxWait,
-            Duration stateTtl,
+            StateSettings state,
             boolean partitionedByCard) {
         List<EntitySpec> entities = new ArrayList<>(spec.entities());
         entities.sort(Comparator.comparing(entity -> !entity.ordered()));
@@ -219,13 +211,35 @@ public final class Pipeline {
                             partitionedByCard && entity.key() == EventField.CARD_ID);
             partitionedByCard = false;
             partial =
-                    byEntity.process(
-                                    new EntityFeatureFunction(
-                                            spec, entity.name(), maxWait, stateTtl))
-                            .uid(Uids.entityFeatures(entity.name()))
-                            .name(Uids.entityFeaturesName(entity.name()));
+                    byEntity.transform(
+                                    Uids.entityFeaturesName(entity.name()),
+                                    TypeInformation.of(PartialFeatures.class),
+                                    new EntityFeatureOperator(
+                                            new EntityFeatureFunction(
+                                                    spec,
+                                                    entity.name(),
+                                                    state.maxWait(),
+                                                    state.ttl(),
+                                                    state.cacheEntries())))
+                            .uid(Uids.entityFeatures(entity.name()));
         }
         return partial;
+    }
+
+    /**
+     * How the feature stages keep their state.
+     *
+     * @param maxWait how long waiting events wait for a watermark that stands still
+     * @param ttl how long an entity's state lives without a write
+     * @param cacheEntries entities kept decoded per stage and subtask
+     */
+    public record StateSettings(Duration maxWait, Duration ttl, int cacheEntries) {
+        public static StateSettings of(RtmlConfig config) {
+            return new StateSettings(
+                    config.get(RtmlOptions.FEATURE_MAX_WAIT),
+                    config.get(RtmlOptions.FEATURE_STATE_TTL),
+                    config.get(RtmlOptions.FEATURE_STATE_CACHE_ENTRIES));
+        }
     }
 
     /**

@@ -18,6 +18,10 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.state.rocksdb.RocksDBNativeMetricOptions;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +62,17 @@ class JobEnvironmentTest {
                 .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
         assertThat(flink.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+
+    @Test
+    void keepsTimersOnTheHeapAndGivesRocksDbBloomFiltersAndItsSizeEstimates() {
+        Configuration flink = JobEnvironment.apply(tuned(), new Configuration());
+
+        assertThat(flink.get(RocksDBOptions.TIMER_SERVICE_FACTORY))
+                .isEqualTo(PriorityQueueStateType.HEAP);
+        assertThat(flink.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
+        assertThat(flink.get(RocksDBNativeMetricOptions.ESTIMATE_NUM_KEYS)).isTrue();
+        assertThat(flink.get(RocksDBNativeMetricOptions.ESTIMATE_LIVE_DATA_SIZE)).isTrue();
     }
 
     @Test

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -42,6 +44,12 @@ import org.apache.flink.util.Collector;
  * nothing more, so those are all the events of the windows; on a backlog the watermark keeps moving
  * and events keep waiting.
  *
+ * <p>The entities used last stay decoded between events, up to {@code cacheEntries}, and are
+ * written back when evicted and before each checkpoint barrier ({@link EntityFeatureOperator}): a
+ * busy entity (a merchant takes many events a second) is read and written once per checkpoint
+ * instead of once per event. The checkpoint holds each entity as of its barrier, as without the
+ * cache, and a restore starts with it empty.
+ *
  * <p>No timer is set per event: an entity's state drops the buckets its windows no longer reach
  * whenever it is written, and an entity not written for {@code stateTtl} (processing time) is
  * dropped by RocksDB's compaction (state TTL) and reads as new. The time to live is at least the
@@ -67,6 +75,7 @@ public class EntityFeatureFunction
     private final String entityName;
     private final long maxWaitMs;
     private final Duration stateTtl;
+    private final int cacheEntries;
 
     private transient EntityFeatures features;
     private transient ValueState<byte[]> state;
@@ -94,6 +103,16 @@ public class EntityFeatureFunction
     private transient long lastArrivalMs;
 
     /**
+     * The entities used last, decoded, by key, least recently used first; those changed since they
+     * were last written are {@link Cached#dirty}. Written to {@link #state} when evicted and before
+     * each checkpoint barrier ({@link #flush}).
+     */
+    private transient LinkedHashMap<String, Cached> cache;
+
+    /** Makes a key the keyed state's current one: set by {@link EntityFeatureOperator}. */
+    private transient Consumer<String> keySwitch;
+
+    /**
      * @param maxWait for an entity that is not ordered, the longest an event waits for a watermark
      *     that stands still on a quiet input (processing time)
      * @param stateTtl how long an entity's state lives without a write (processing time); at least
@@ -101,6 +120,20 @@ public class EntityFeatureFunction
      */
     public EntityFeatureFunction(
             FeatureSpec spec, String entityName, Duration maxWait, Duration stateTtl) {
+        this(spec, entityName, maxWait, stateTtl, 0);
+    }
+
+    /**
+     * @param cacheEntries entities kept decoded between events and written back before each
+     *     checkpoint barrier, at most (0: every event reads and writes its entity's state); needs
+     *     {@link EntityFeatureOperator}, which writes them back
+     */
+    public EntityFeatureFunction(
+            FeatureSpec spec,
+            String entityName,
+            Duration maxWait,
+            Duration stateTtl,
+            int cacheEntries) {
         long lifetime = new EntityFeatures(spec, entityName).stateLifetimeMs();
         if (stateTtl.toMillis() < lifetime) {
             throw new IllegalArgumentException(
@@ -116,12 +149,17 @@ public class EntityFeatureFunction
         this.entityName = entityName;
         this.maxWaitMs = maxWait.toMillis();
         this.stateTtl = stateTtl;
+        if (cacheEntries < 0) {
+            throw new IllegalArgumentException("a cache of " + cacheEntries + " entries");
+        }
+        this.cacheEntries = cacheEntries;
     }
 
     @Override
     public void open(OpenContext openContext) {
         features = new EntityFeatures(spec, entityName);
         state = getRuntimeContext().getState(stateDescriptor(stateTtl));
+        cache = new LinkedHashMap<>(16, 0.75f, true);
         if (!features.entity().ordered()) {
             pending =
                     getRuntimeContext()
@@ -175,7 +213,8 @@ public class EntityFeatureFunction
             out.collect(partial);
             return;
         }
-        EntityState entity = load();
+        String key = ctx.getCurrentKey();
+        EntityState entity = load(key);
         if (features.entity().ordered()) {
             count(features.computeAndAdd(entity, partial.event, partial.values));
             emit(partial, out);
@@ -191,7 +230,7 @@ public class EntityFeatureFunction
             }
             features.pruneAtWatermark(entity, watermark);
         }
-        store(entity);
+        store(key, entity);
     }
 
     /** Holds an event until the watermark passes its windows' end. */
@@ -227,10 +266,11 @@ public class EntityFeatureFunction
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             checkWaiting(ctx, clock, timestamp, out);
         } else if (Arrays.binarySearch(clock, GROUPS, clock.length, timestamp) >= 0) {
-            EntityState entity = load();
+            String key = ctx.getCurrentKey();
+            EntityState entity = load(key);
             score(entity, timestamp, clock, out);
             features.pruneAtWatermark(entity, timestamp);
-            store(entity);
+            store(key, entity);
         }
     }
 
@@ -250,9 +290,10 @@ public class EntityFeatureFunction
                 && clock[1] + maxWaitMs <= now
                 && lastArrivalMs + maxWaitMs <= now) {
             // (No watermark yet means an input has not started: wait for it.)
-            EntityState entity = load();
+            String key = ctx.getCurrentKey();
+            EntityState entity = load(key);
             waitedOut.inc(score(entity, Long.MAX_VALUE, clock, out));
-            store(entity);
+            store(key, entity);
             return;
         }
         ctx.timerService().registerProcessingTimeTimer(now + maxWaitMs);
@@ -295,15 +336,77 @@ public class EntityFeatureFunction
         return due.size();
     }
 
-    private EntityState load() throws Exception {
+    /** The entity of {@code key}, the keyed state's current key. */
+    private EntityState load(String key) throws Exception {
+        Cached cached = cache.get(key);
+        if (cached != null) {
+            return cached.state;
+        }
         byte[] stored = state.value();
-        return stored == null ? features.newState() : features.decode(stored);
+        EntityState entity = stored == null ? features.newState() : features.decode(stored);
+        if (cacheEntries > 0) {
+            if (cache.size() >= cacheEntries) {
+                evictEldest(key);
+            }
+            cache.put(key, new Cached(entity));
+        }
+        return entity;
     }
 
-    private void store(EntityState entity) throws Exception {
+    /** Keeps {@code entity} as {@code key}'s, written now or, when cached, later. */
+    private void store(String key, EntityState entity) throws Exception {
+        Cached cached = cache.get(key);
+        if (cached == null) {
+            write(entity);
+        } else {
+            cached.dirty = true;
+        }
+    }
+
+    /** Writes the least recently used entity back if it changed; {@code current} stays current. */
+    private void evictEldest(String current) throws Exception {
+        Map.Entry<String, Cached> eldest = cache.entrySet().iterator().next();
+        cache.remove(eldest.getKey());
+        if (eldest.getValue().dirty) {
+            keySwitch.accept(eldest.getKey());
+            write(eldest.getValue().state);
+            keySwitch.accept(current);
+        }
+    }
+
+    /**
+     * Writes every entity changed since it was last written to the keyed state, which the next
+     * checkpoint then holds. The entities stay cached; the current key is left at the last one.
+     */
+    void flush() throws Exception {
+        for (Map.Entry<String, Cached> entry : cache.entrySet()) {
+            if (entry.getValue().dirty) {
+                keySwitch.accept(entry.getKey());
+                write(entry.getValue().state);
+                entry.getValue().dirty = false;
+            }
+        }
+    }
+
+    /** Lets {@link EntityFeatureOperator} switch the keyed state's current key. */
+    void useKeySwitch(Consumer<String> keySwitch) {
+        this.keySwitch = keySwitch;
+    }
+
+    private void write(EntityState entity) throws Exception {
         byte[] encoded = EntityStateCodec.encode(entity);
         stateBytes.update(encoded.length);
         state.update(encoded);
+    }
+
+    /** A decoded entity, and whether it changed since it was last written. */
+    private static final class Cached {
+        final EntityState state;
+        boolean dirty;
+
+        Cached(EntityState state) {
+            this.state = state;
+        }
     }
 
     private void emit(PartialFeatures partial, Collector<PartialFeatures> out) {

@@ -30,7 +30,6 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -87,11 +86,19 @@ class EntityFeatureFunctionTest {
 
     // ---- output ----
 
-    @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"card, hashmap", "merchant, hashmap", "card, rocksdb", "merchant, rocksdb"})
-    void emitsTheAggregatesEntityFeaturesComputesForTheSameSequence(String entity, String backend)
-            throws Exception {
-        harness = harness(SHIPPED, entity, backend, null);
+    @ParameterizedTest(name = "{0} on {1}, {2} cached")
+    @CsvSource({
+        "card, hashmap, 0",
+        "merchant, hashmap, 0",
+        "card, rocksdb, 0",
+        "merchant, rocksdb, 0",
+        "card, rocksdb, 3",
+        "merchant, rocksdb, 3",
+        "card, hashmap, 100"
+    })
+    void emitsTheAggregatesEntityFeaturesComputesForTheSameSequence(
+            String entity, String backend, int cacheEntries) throws Exception {
+        harness = harness(SHIPPED, entity, backend, null, cacheEntries);
         List<TransactionEvent> events = shuffledEvents(120, 3);
         Expected expected = new Expected(SHIPPED, entity, events);
 
@@ -101,6 +108,7 @@ class EntityFeatureFunctionTest {
 
         assertThat(byEventId(harness.extractOutputValues()))
                 .containsExactlyInAnyOrderEntriesOf(expected.rows);
+        harness.prepareSnapshotPreBarrier(1); // writes the cached entities back
         assertThat(stateKeys()).containsExactlyInAnyOrderElementsOf(expected.states.keySet());
         assertThat(harness.numEventTimeTimers()).as("nothing waits").isZero();
         assertThat(harness.numProcessingTimeTimers()).isLessThanOrEqualTo(expected.states.size());
@@ -388,31 +396,78 @@ class EntityFeatureFunctionTest {
                 .isNotNull();
     }
 
+    // ---- the cache of decoded entities ----
+
+    @ParameterizedTest(name = "on {0}")
+    @CsvSource({"hashmap", "rocksdb"})
+    void writesACachedEntityOnlyWhenItIsEvictedOrBeforeACheckpointBarrier(String backend)
+            throws Exception {
+        harness = harness(SHIPPED, "card", backend, null, 2);
+        List<TransactionEvent> events =
+                List.of(
+                        event("e-1").card("a").at(T).build(),
+                        event("e-2").card("b").at(T + MINUTE).build(),
+                        event("e-3").card("a").at(T + 2 * MINUTE).build(),
+                        event("e-4").card("c").at(T + 3 * MINUTE).build());
+        Expected expected = new Expected(SHIPPED, "card", events);
+
+        for (TransactionEvent event : events.subList(0, 3)) {
+            process(event);
+        }
+        assertThat(storedState("a")).as("kept decoded, not written").isNull();
+        assertThat(storedState("b")).isNull();
+        process(events.get(3)); // c evicts b, the least recently used
+
+        assertThat(storedState("b"))
+                .containsExactly(EntityStateCodec.encode(expected.states.get("b")));
+        assertThat(storedState("a")).isNull();
+        assertThat(storedState("c")).isNull();
+
+        harness.prepareSnapshotPreBarrier(1);
+
+        for (String key : List.of("a", "b", "c")) {
+            assertThat(storedState(key))
+                    .as(key)
+                    .containsExactly(EntityStateCodec.encode(expected.states.get(key)));
+        }
+        assertThat(byEventId(harness.extractOutputValues()))
+                .containsExactlyInAnyOrderEntriesOf(expected.rows);
+    }
+
     // ---- snapshot and restore ----
 
-    @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"card, hashmap", "merchant, hashmap", "card, rocksdb", "merchant, rocksdb"})
-    void restoresFromASnapshotAsIfThereHadBeenNoRestart(String entity, String backend)
-            throws Exception {
+    @ParameterizedTest(name = "{0} on {1}, {2} cached")
+    @CsvSource({
+        "card, hashmap, 0",
+        "merchant, hashmap, 0",
+        "card, rocksdb, 0",
+        "merchant, rocksdb, 0",
+        "card, rocksdb, 2",
+        "merchant, rocksdb, 2"
+    })
+    void restoresFromASnapshotAsIfThereHadBeenNoRestart(
+            String entity, String backend, int cacheEntries) throws Exception {
         List<TransactionEvent> events = shuffledEvents(80, 9);
         Expected expected = new Expected(SHIPPED, entity, events);
         int before = 50;
-        harness = harness(SHIPPED, entity, backend, null);
+        harness = harness(SHIPPED, entity, backend, null, cacheEntries);
         long watermark = processWithWatermarks(events.subList(0, before), Long.MIN_VALUE);
         List<PartialFeatures> out = new ArrayList<>(harness.extractOutputValues());
         if (entity.equals("merchant")) {
             assertThat(out).as("some events wait for the watermark").hasSizeLessThan(before);
         }
 
+        harness.prepareSnapshotPreBarrier(1L); // as the task does before every snapshot
         OperatorSubtaskState snapshot = harness.snapshot(1L, T);
         harness.close();
-        harness = harness(SHIPPED, entity, backend, snapshot);
+        harness = harness(SHIPPED, entity, backend, snapshot, cacheEntries);
         processWithWatermarks(events.subList(before, events.size()), watermark);
         harness.processWatermark(Long.MAX_VALUE);
         out.addAll(harness.extractOutputValues());
 
         assertThat(out).hasSize(events.size());
         assertThat(byEventId(out)).containsExactlyInAnyOrderEntriesOf(expected.rows);
+        harness.prepareSnapshotPreBarrier(2L);
         assertThat(stateKeys()).containsExactlyInAnyOrderElementsOf(expected.states.keySet());
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -481,10 +536,23 @@ class EntityFeatureFunctionTest {
                     String backend,
                     OperatorSubtaskState restoreFrom)
                     throws Exception {
+        return harness(spec, entity, backend, restoreFrom, 0);
+    }
+
+    /** The stage as the job runs it, keeping up to {@code cacheEntries} entities decoded. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, PartialFeatures, PartialFeatures>
+            harness(
+                    FeatureSpec spec,
+                    String entity,
+                    String backend,
+                    OperatorSubtaskState restoreFrom,
+                    int cacheEntries)
+                    throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, PartialFeatures, PartialFeatures> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new EntityFeatureFunction(spec, entity, MAX_WAIT, STATE_TTL)),
+                        new EntityFeatureOperator(
+                                new EntityFeatureFunction(
+                                        spec, entity, MAX_WAIT, STATE_TTL, cacheEntries)),
                         new EntityKey(spec.entity(entity)),
                         Types.STRING);
         harness.setStateBackend(stateBackend(backend));

@@ -70,6 +70,9 @@ final class BenchDrainCommand implements Callable<Integer> {
                             + " check; default: ${DEFAULT-VALUE}).")
     int checkCopies = 0;
 
+    @Option(names = "--cards", description = "The cards the events came from, for the results.")
+    Long cards;
+
     @Option(
             names = "--started-ms",
             description = "Epoch ms when the target was started, for the time to drain.")
@@ -188,6 +191,9 @@ final class BenchDrainCommand implements Callable<Integer> {
         results.put("target", label);
         results.put("topic", outputTopic != null ? outputTopic : kafka.predictionsTopic);
         results.put("expected", expect);
+        if (cards != null) {
+            results.put("cards", cards);
+        }
         results.put("committed", count);
         results.put("complete", count >= expect);
         double sustained = Double.NaN;

@@ -146,8 +146,10 @@ final class BenchFeaturesCommand implements Callable<Integer> {
                                         "synthetic events")
                                 .uid("bench-source"),
                         spec,
-                        maxWait,
-                        RtmlOptions.FEATURE_STATE_TTL.defaultValue())
+                        new Pipeline.StateSettings(
+                                maxWait,
+                                RtmlOptions.FEATURE_STATE_TTL.defaultValue(),
+                                RtmlOptions.FEATURE_STATE_CACHE_ENTRIES.defaultValue()))
                 .sinkTo(new DiscardingSink<PartialFeatures>())
                 .uid("bench-sink");
         long started = System.nanoTime();

@@ -241,6 +241,7 @@ public final class RtmlConfig {
         atLeast(c, WATERMARK_IDLENESS, Duration.ofMillis(1), problems);
         atLeast(c, WATERMARK_INTERVAL, Duration.ofMillis(1), problems);
         atLeast(c, FEATURE_MAX_WAIT, Duration.ofMillis(1), problems);
+        atLeast(c, FEATURE_STATE_CACHE_ENTRIES, 0, problems);
         atLeast(c, EVALUATION_SLIDE, Duration.ofSeconds(1), problems);
         atLeast(c, EVALUATION_JOIN_TTL, Duration.ofSeconds(1), problems);
         if (c.get(EVALUATION_WINDOW).compareTo(c.get(EVALUATION_SLIDE)) < 0) {

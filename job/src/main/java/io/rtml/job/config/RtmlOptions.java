@@ -272,6 +272,16 @@ public final class RtmlOptions {
                                     + " job may be down or behind and still compute every feature"
                                     + " exactly on catching up.");
 
+    public static final ConfigOption<Integer> FEATURE_STATE_CACHE_ENTRIES =
+            key("features.state-cache-entries")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Entities per feature stage and subtask kept decoded between their"
+                                    + " events and written to RocksDB when evicted and before each"
+                                    + " checkpoint, instead of a read and a write per event; 0"
+                                    + " reads and writes each event's entity.");
+
     public static final ConfigOption<String> FEATURE_LOG_TOPIC =
             key("features.log-topic")
                     .stringType()
@@ -489,6 +499,7 @@ public final class RtmlOptions {
                     FEATURE_SPEC,
                     FEATURE_MAX_WAIT,
                     FEATURE_STATE_TTL,
+                    FEATURE_STATE_CACHE_ENTRIES,
                     FEATURE_LOG_TOPIC,
                     MODEL_REPOSITORY,
                     MODEL_NAME,

@@ -70,6 +70,7 @@ class RtmlConfigTest {
         defaults.put("features.spec", "classpath:feature-specs/fraud.yaml");
         defaults.put("features.max-wait", Duration.ofSeconds(2));
         defaults.put("features.state-ttl", Duration.ofDays(7));
+        defaults.put("features.state-cache-entries", 10_000);
         defaults.put("features.log-topic", "");
         defaults.put("model.repository", "model-artifacts");
         defaults.put("model.name", "fraud");
@@ -474,6 +475,16 @@ class RtmlConfigTest {
                                 + " windows need of its state");
         assertThat(load("features.state-ttl", "1441 min").get(RtmlOptions.FEATURE_STATE_TTL))
                 .isEqualTo(Duration.ofMinutes(1441));
+    }
+
+    @Test
+    void refusesANegativeStateCacheAndTakesZeroForNone() {
+        assertThat(problems("features.state-cache-entries", "-1"))
+                .containsExactly("features.state-cache-entries: must be at least 0, got -1");
+        assertThat(
+                        load("features.state-cache-entries", "0")
+                                .get(RtmlOptions.FEATURE_STATE_CACHE_ENTRIES))
+                .isZero();
     }
 
     @Test
