@@ -171,9 +171,10 @@ final class BenchDrainCommand implements Callable<Integer> {
      * the first commit that holds at least {@code --warmup} records and came {@code --warmup-s}
      * after the start (the first commit without a warm-up). When there are at least two more
      * commits after it (the job: one per checkpoint), the rate is the records made visible from
-     * there to the second-to-last commit over the time between them: whole intervals only.
-     * Otherwise (the pass-through's 100 ms commits run together) it is the records after the first
-     * poll past the warm-up over the time from it to the last.
+     * there to the second-to-last commit over the time between them: whole intervals only. When the
+     * output came as one stream (the pass-through's 100 ms commits run together) it is the records
+     * after the first poll past the warm-up over the time from it to the last. Otherwise the drain
+     * was too short to measure: no rate.
      */
     Map<String, Object> results(List<long[]> polls, long count) {
         List<long[]> commits = new ArrayList<>(); // {first received ms, records so far}
@@ -216,7 +217,7 @@ final class BenchDrainCommand implements Callable<Integer> {
             measuredTo = commits.get(k - 2);
             method =
                     "whole commit intervals: commits " + (from + 1) + " to " + (k - 1) + " of " + k;
-        } else if (polls.size() - firstPoll >= 2) {
+        } else if (k == 1 && polls.size() - firstPoll >= 2) {
             measuredFrom = polls.get(firstPoll);
             measuredTo = polls.get(polls.size() - 1);
             method = from == 0 ? "first to last poll" : "first poll after the warm-up to the last";

@@ -54,4 +54,22 @@ class BenchDrainResultsTest {
                 .containsEntry("method", "first to last poll")
                 .containsEntry("complete", true);
     }
+
+    @Test
+    void givesNoRateWhenTooFewCommitsFollowTheWarmUp() {
+        // Two checkpoints' commits, 4 s apart: within one commit's burst there is no rate.
+        List<long[]> polls =
+                List.of(
+                        new long[] {12_000, 24_000},
+                        new long[] {16_000, 60_000},
+                        new long[] {16_300, 90_000});
+        command.warmup = 30_000;
+
+        Map<String, Object> results = command.results(polls, 90_000);
+
+        assertThat(results)
+                .containsEntry("sustained_events_per_s", null)
+                .containsEntry("method", "none")
+                .containsEntry("complete", true);
+    }
 }
