@@ -1,6 +1,7 @@
 package io.rtml.job;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,6 +81,19 @@ class ArchitectureTest {
                         .because("features are computed the same way whatever model scores them");
 
         rule.check(classes);
+    }
+
+    @Test
+    void noPackageDependsOnItselfThroughAnother() {
+        // Each package is a slice of its own (io.rtml.features and io.rtml.features.spec apart),
+        // so a subpackage may not point back up at its parent either.
+        slices().matching("io.rtml.(**)")
+                .should()
+                .beFreeOfCycles()
+                .because(
+                        "a package is read, tested and changed on its own only if nothing it uses"
+                                + " uses it back")
+                .check(classes);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.features.spec.AggregateFeature;
 import io.rtml.features.spec.AggregateFeature.Aggregate;
 import io.rtml.features.spec.EntitySpec;
+import io.rtml.features.spec.EventField;
 import io.rtml.features.spec.FeatureSpec;
 import java.util.ArrayList;
 import java.util.Arrays;

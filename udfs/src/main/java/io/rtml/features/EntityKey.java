@@ -1,6 +1,7 @@
 package io.rtml.features;
 
 import io.rtml.features.spec.EntitySpec;
+import io.rtml.features.spec.EventField;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**

@@ -170,7 +170,35 @@ public final class RtmlConfig {
         }
     }
 
+    /** Every topic option; each names a topic of its own. */
+    private static final List<ConfigOption<String>> TOPICS =
+            List.of(
+                    EVENTS_TOPIC,
+                    PREDICTIONS_TOPIC,
+                    DEAD_LETTER_TOPIC,
+                    MODEL_CONTROL_TOPIC,
+                    SHADOW_PREDICTIONS_TOPIC,
+                    LABELS_TOPIC,
+                    EVALUATION_TOPIC,
+                    FEATURE_LOG_TOPIC);
+
+    /** Topics that are off when empty. */
+    private static final List<ConfigOption<String>> OPTIONAL_TOPICS =
+            List.of(LABELS_TOPIC, FEATURE_LOG_TOPIC);
+
+    /** One method per area of options, each with the limits between its own options. */
     private static void validate(Configuration c, List<String> problems) {
+        validateJob(c, problems);
+        validateCheckpoints(c, problems);
+        validateKafka(c, problems);
+        validateTopics(c, problems);
+        validateEventTime(c, problems);
+        validateEvaluation(c, problems);
+        validateInference(c, problems);
+        validateRedis(c, problems);
+    }
+
+    private static void validateJob(Configuration c, List<String> problems) {
         int parallelism = c.get(PARALLELISM);
         if (parallelism == 0 || parallelism < -1) {
             problems.add(PARALLELISM.key() + ": must be -1 or at least 1, got " + parallelism);
@@ -191,11 +219,17 @@ public final class RtmlConfig {
                             + ")");
         }
         atLeast(c, BUFFER_TIMEOUT, Duration.ofMillis(1), problems);
+    }
+
+    private static void validateCheckpoints(Configuration c, List<String> problems) {
         atLeast(c, CHECKPOINT_INTERVAL, Duration.ofMillis(100), problems);
         atLeast(c, CHECKPOINT_TIMEOUT, Duration.ofSeconds(1), problems);
         atLeast(c, CHECKPOINT_TOLERABLE_FAILURES, 0, problems);
         c.getOptional(CHECKPOINT_DIRECTORY)
                 .ifPresent(dir -> checkUri(CHECKPOINT_DIRECTORY, dir, List.of(), problems));
+    }
+
+    private static void validateKafka(Configuration c, List<String> problems) {
         notBlank(c, KAFKA_BOOTSTRAP_SERVERS, problems);
         for (String server : c.get(KAFKA_BOOTSTRAP_SERVERS).split(",")) {
             if (!server.isBlank() && !isHostAndPort(server.trim())) {
@@ -208,19 +242,6 @@ public final class RtmlConfig {
         }
         notBlank(c, KAFKA_GROUP_ID, problems);
         notBlank(c, KAFKA_TRANSACTIONAL_ID_PREFIX, problems);
-        List<ConfigOption<String>> topics =
-                List.of(EVENTS_TOPIC, PREDICTIONS_TOPIC, DEAD_LETTER_TOPIC);
-        Map<String, String> topicOwners = new TreeMap<>();
-        for (ConfigOption<String> topic : topics) {
-            String name = c.get(topic);
-            if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
-                problems.add(topic.key() + ": \"" + name + "\" is not a valid Kafka topic name");
-            }
-            String owner = topicOwners.putIfAbsent(name, topic.key());
-            if (owner != null) {
-                problems.add(topic.key() + ": topic \"" + name + "\" is also " + owner);
-            }
-        }
         Duration transactionTimeout = c.get(KAFKA_TRANSACTION_TIMEOUT);
         if (transactionTimeout.compareTo(c.get(CHECKPOINT_INTERVAL).multipliedBy(2)) < 0) {
             problems.add(
@@ -237,17 +258,46 @@ public final class RtmlConfig {
                             + TimeUtils.formatWithHighestUnit(transactionTimeout)
                             + " exceeds Kafka's default transaction.max.timeout.ms (15 min)");
         }
+    }
+
+    /**
+     * Every topic the job reads or writes: a valid Kafka name, and no two roles on one topic (the
+     * labels and the feature log only when set).
+     */
+    private static void validateTopics(Configuration c, List<String> problems) {
+        Map<String, String> topicOwners = new TreeMap<>();
+        for (ConfigOption<String> topic : TOPICS) {
+            String name = c.get(topic);
+            if (name.isEmpty() && OPTIONAL_TOPICS.contains(topic)) {
+                continue;
+            }
+            if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
+                problems.add(topic.key() + ": \"" + name + "\" is not a valid Kafka topic name");
+            }
+            String owner = topicOwners.putIfAbsent(name, topic.key());
+            if (owner != null) {
+                problems.add(topic.key() + ": topic \"" + name + "\" is also " + owner);
+            }
+        }
+    }
+
+    private static void validateEventTime(Configuration c, List<String> problems) {
         atLeast(c, WATERMARK_OUT_OF_ORDERNESS, Duration.ZERO, problems);
         atLeast(c, WATERMARK_IDLENESS, Duration.ofMillis(1), problems);
         atLeast(c, WATERMARK_INTERVAL, Duration.ofMillis(1), problems);
         atLeast(c, FEATURE_MAX_WAIT, Duration.ofMillis(1), problems);
         atLeast(c, FEATURE_STATE_CACHE_ENTRIES, 0, problems);
+    }
+
+    private static void validateEvaluation(Configuration c, List<String> problems) {
         atLeast(c, EVALUATION_SLIDE, Duration.ofSeconds(1), problems);
         atLeast(c, EVALUATION_JOIN_TTL, Duration.ofSeconds(1), problems);
         if (c.get(EVALUATION_WINDOW).compareTo(c.get(EVALUATION_SLIDE)) < 0) {
             problems.add(EVALUATION_WINDOW.key() + ": must be at least " + EVALUATION_SLIDE.key());
         }
+    }
 
+    private static void validateInference(Configuration c, List<String> problems) {
         atLeast(c, INFERENCE_BATCH_SIZE, 1, problems);
         atMost(c, INFERENCE_BATCH_SIZE, 65_536, problems);
         atLeast(c, INFERENCE_BATCH_DELAY, Duration.ZERO, problems);
@@ -275,7 +325,9 @@ public final class RtmlConfig {
             problems.add(
                     INFERENCE_FALLBACK_SCORE.key() + ": must be between 0 and 1, got " + fallback);
         }
+    }
 
+    private static void validateRedis(Configuration c, List<String> problems) {
         checkUri(REDIS_URI, c.get(REDIS_URI), List.of("redis", "rediss"), problems);
         atLeast(c, REDIS_TTL, Duration.ZERO, problems);
         atLeast(c, REDIS_BATCH_SIZE, 1, problems);

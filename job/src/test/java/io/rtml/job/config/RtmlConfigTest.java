@@ -601,6 +601,25 @@ class RtmlConfigTest {
     }
 
     @Test
+    void checksEveryTopicForClashesTheOptionalOnesWhenSet() {
+        assertThat(problems("kafka.topics.labels", "predictions"))
+                .containsExactly(
+                        "kafka.topics.labels: topic \"predictions\" is also"
+                                + " kafka.topics.predictions");
+        assertThat(problems("features.log-topic", "model-control"))
+                .containsExactly(
+                        "features.log-topic: topic \"model-control\" is also"
+                                + " kafka.topics.model-control");
+        assertThat(problems("kafka.topics.evaluation", "predictions-shadow"))
+                .containsExactly(
+                        "kafka.topics.evaluation: topic \"predictions-shadow\" is also"
+                                + " kafka.topics.shadow-predictions");
+        assertThat(problems("kafka.topics.labels", "labels", "features.log-topic", "bad topic!"))
+                .containsExactly(
+                        "features.log-topic: \"bad topic!\" is not a valid Kafka topic name");
+    }
+
+    @Test
     void refusesATransactionTimeoutUnderTwiceTheCheckpointInterval() {
         assertThat(problems("checkpoints.interval", "6 min"))
                 .containsExactly(

@@ -1,6 +1,5 @@
 package io.rtml.features.spec;
 
-import io.rtml.features.EventField;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package io.rtml.features.spec;
 
-import io.rtml.features.EventField;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -3,7 +3,6 @@ package io.rtml.features.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.rtml.features.EventField;
 import io.rtml.features.spec.AggregateFeature.Aggregate;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtml.features.EventField;
 import io.rtml.features.spec.AggregateFeature.Aggregate;
 import io.rtml.testing.ShippedModel;
 import io.rtml.testing.ShippedSpec;

@@ -1,4 +1,4 @@
-package io.rtml.features;
+package io.rtml.features.spec;
 
 import io.rtml.event.TransactionEvent;
 import java.util.Arrays;
