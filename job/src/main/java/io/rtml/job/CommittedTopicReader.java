@@ -59,6 +59,9 @@ public final class CommittedTopicReader implements AutoCloseable {
         void accept(byte[] value) throws Exception;
     }
 
+    /** How long opening waits for the brokers, unless told otherwise. */
+    private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(30);
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions;
     private final Map<TopicPartition, Long> ends;
@@ -116,6 +119,16 @@ public final class CommittedTopicReader implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
+    }
+
+    /** A reader of {@code topics} from their oldest committed records. */
+    public static CommittedTopicReader fromBeginning(Properties settings, String... topics) {
+        return open(settings, Start.BEGINNING, BROKER_TIMEOUT, List.of(topics));
+    }
+
+    /** A reader of what is committed to {@code topics} from now on. */
+    public static CommittedTopicReader fromEnd(Properties settings, String... topics) {
+        return open(settings, Start.END, BROKER_TIMEOUT, List.of(topics));
     }
 
     /** The records committed since the last poll, waiting up to {@code timeout} for some. */

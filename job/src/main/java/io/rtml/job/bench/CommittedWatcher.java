@@ -2,7 +2,6 @@ package io.rtml.job.bench;
 
 import io.rtml.job.CommittedTopicReader;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,12 +31,7 @@ public final class CommittedWatcher implements AutoCloseable {
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "4194304");
         settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        reader =
-                CommittedTopicReader.open(
-                        settings,
-                        CommittedTopicReader.Start.END,
-                        Duration.ofSeconds(30),
-                        List.of(topic));
+        reader = CommittedTopicReader.fromEnd(settings, topic);
         thread = new Thread(this::run, "rtml-bench-committed");
         thread.setDaemon(true);
     }

@@ -1,7 +1,6 @@
 package io.rtml.job.bench;
 
 import io.rtml.job.CommittedTopicReader;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * Exactly once, checked by event id: every event id of the events topic appears exactly {@code
@@ -51,7 +49,7 @@ public final class ExactlyOnceCheck {
 
     /**
      * @param committedConsumer a read_committed consumer's settings ({@code
-     *     KafkaClients.committedConsumer})
+     *     KafkaClients.committedConsumer}), with the fetch sizes of a bulk read
      */
     public static Result check(
             Properties committedConsumer, String eventsTopic, String outputTopic, int copies)
@@ -107,16 +105,8 @@ public final class ExactlyOnceCheck {
      */
     private static void readAll(Properties committedConsumer, String topic, Consumer<String> each)
             throws Exception {
-        Properties settings = new Properties();
-        settings.putAll(committedConsumer);
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
-        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "8388608");
         try (CommittedTopicReader reader =
-                CommittedTopicReader.open(
-                        settings,
-                        CommittedTopicReader.Start.BEGINNING,
-                        Duration.ofSeconds(30),
-                        List.of(topic))) {
+                CommittedTopicReader.fromBeginning(committedConsumer, topic)) {
             reader.readCommitted(
                     value -> {
                         String id = JsonScan.stringField(value, "event_id");

@@ -104,12 +104,7 @@ final class BenchDrainCommand implements Callable<Integer> {
         settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         List<long[]> polls = new ArrayList<>(); // {received ms, records so far}
         long count = 0;
-        try (CommittedTopicReader reader =
-                CommittedTopicReader.open(
-                        settings,
-                        CommittedTopicReader.Start.BEGINNING,
-                        Duration.ofSeconds(30),
-                        List.of(topic))) {
+        try (CommittedTopicReader reader = CommittedTopicReader.fromBeginning(settings, topic)) {
             long lastProgress = System.currentTimeMillis();
             long lastReport = lastProgress;
             while (count < expect) {
@@ -139,10 +134,7 @@ final class BenchDrainCommand implements Callable<Integer> {
         if (checkCopies > 0) {
             ExactlyOnceCheck.Result check =
                     ExactlyOnceCheck.check(
-                            KafkaClients.committedConsumer(config, "rtml-bench-exactly-once"),
-                            config.get(RtmlOptions.EVENTS_TOPIC),
-                            topic,
-                            checkCopies);
+                            settings, config.get(RtmlOptions.EVENTS_TOPIC), topic, checkCopies);
             results.put("exactly_once", check.toMap());
             exactlyOnce = check.holds();
             System.err.printf(

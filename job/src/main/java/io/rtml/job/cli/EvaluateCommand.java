@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
@@ -165,11 +164,8 @@ final class EvaluateCommand implements Callable<Integer> {
             CommittedTopicReader.ValueHandler handler)
             throws Exception {
         try (CommittedTopicReader reader =
-                CommittedTopicReader.open(
-                        KafkaClients.committedConsumer(config, "rtml-evaluate"),
-                        CommittedTopicReader.Start.BEGINNING,
-                        Duration.ofSeconds(30),
-                        List.of(topic))) {
+                CommittedTopicReader.fromBeginning(
+                        KafkaClients.committedConsumer(config, "rtml-evaluate"), topic)) {
             reader.readUntil(done, timeout, handler);
         }
     }

@@ -107,11 +107,8 @@ final class ParityCommand implements Callable<Integer> {
             throws Exception {
         Map<String, float[]> vectors = new HashMap<>();
         try (CommittedTopicReader reader =
-                CommittedTopicReader.open(
-                        KafkaClients.committedConsumer(options, "rtml-parity"),
-                        CommittedTopicReader.Start.BEGINNING,
-                        Duration.ofSeconds(30),
-                        List.of(topic))) {
+                CommittedTopicReader.fromBeginning(
+                        KafkaClients.committedConsumer(options, "rtml-parity"), topic)) {
             reader.readUntil(
                     () -> vectors.size() >= expected,
                     timeout,

@@ -17,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -90,14 +89,11 @@ final class WatchCommand implements Callable<Integer> {
         boolean live = !plain && expect == 0 && System.console() != null;
         PrintStream out = System.out;
         try (CommittedTopicReader reader =
-                CommittedTopicReader.open(
+                CommittedTopicReader.fromBeginning(
                         settings,
-                        CommittedTopicReader.Start.BEGINNING,
-                        Duration.ofSeconds(30),
-                        List.of(
-                                eventsTopic,
-                                predictionsTopic,
-                                config.get(RtmlOptions.DEAD_LETTER_TOPIC)))) {
+                        eventsTopic,
+                        predictionsTopic,
+                        config.get(RtmlOptions.DEAD_LETTER_TOPIC))) {
             Window window = new Window();
             long lastProgress = System.nanoTime();
             long doneSince = 0;
