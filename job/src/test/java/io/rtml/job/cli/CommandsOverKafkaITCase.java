@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.event.EventParser;
 import io.rtml.job.testing.KafkaBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +32,8 @@ import picocli.CommandLine;
 /**
  * The commands that write and read the job's topics, each with its Kafka clients set up from the
  * job's options: {@code rtml topics} creates the topics, {@code rtml produce} writes events, and
- * {@code rtml bench-drain} reads the committed output from the beginning (an aborted transaction's
- * record never counts) and checks it against the events exactly once.
+ * {@code rtml bench-drain}, {@code rtml watch} and {@code rtml evaluate} read the committed
+ * predictions from the beginning (an aborted transaction's record never counts).
  */
 class CommandsOverKafkaITCase {
     private static final int EVENTS = 300;
@@ -39,7 +42,7 @@ class CommandsOverKafkaITCase {
     @TempDir Path dir;
 
     @Test
-    void topicsProduceAndDrainAccountForEveryEventExactlyOnce() throws Exception {
+    void topicsProduceAndTheReadersAccountForEveryEventExactlyOnce() throws Exception {
         try (KafkaBroker kafka = KafkaBroker.start()) {
             String[] topics = {
                 "--bootstrap-servers", kafka.bootstrapServers(),
@@ -73,16 +76,19 @@ class CommandsOverKafkaITCase {
             }
             assertThat(eventIds).hasSize(EVENTS).doesNotHaveDuplicates();
 
-            // One output record per event, committed; one more in a transaction that aborts.
+            // One prediction per event, committed, flagging every tenth; one more in a
+            // transaction that aborts.
+            StringBuilder labels = new StringBuilder("event_id,label,pattern\n");
             try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(kafka)) {
                 producer.initTransactions();
                 producer.beginTransaction();
-                for (String id : eventIds) {
-                    send(producer, id);
+                for (int i = 0; i < EVENTS; i++) {
+                    send(producer, eventIds.get(i), i % 10 == 0);
+                    labels.append(eventIds.get(i)).append(i % 10 == 0 ? ",1,x\n" : ",0,\n");
                 }
                 producer.commitTransaction();
                 producer.beginTransaction();
-                send(producer, "e-aborted");
+                send(producer, "e-aborted", true);
                 producer.flush();
                 producer.abortTransaction();
             }
@@ -110,7 +116,59 @@ class CommandsOverKafkaITCase {
             assertThat(check.get("exactly_once").asLong()).isEqualTo(EVENTS);
             assertThat(check.get("unknown").asLong()).isZero();
             assertThat(check.get("holds").asBoolean()).isTrue();
+
+            String watched =
+                    printed(
+                            () ->
+                                    assertThat(
+                                                    rtml(
+                                                            topics,
+                                                            "watch",
+                                                            "--expect",
+                                                            Integer.toString(EVENTS),
+                                                            "--plain",
+                                                            "--grace",
+                                                            "0 s",
+                                                            "--timeout",
+                                                            "30 s"))
+                                            .isZero());
+            assertThat(watched)
+                    .endsWith("summary: produced=300 committed=300 missing=0 duplicated=0 dlq=0\n");
+
+            Path labelsFile = Files.writeString(dir.resolve("labels.csv"), labels);
+            Path figures = dir.resolve("evaluate.json");
+            printed(
+                    () ->
+                            assertThat(
+                                            rtml(
+                                                    topics,
+                                                    "evaluate",
+                                                    "--labels",
+                                                    labelsFile.toString(),
+                                                    "--timeout",
+                                                    "2 s",
+                                                    "--out",
+                                                    figures.toString()))
+                                    .isZero());
+            JsonNode evaluated = JSON.readTree(figures.toFile());
+            assertThat(evaluated.get("labelled").asLong()).isEqualTo(EVENTS);
+            assertThat(evaluated.get("positives").asLong()).isEqualTo(EVENTS / 10);
+            assertThat(evaluated.get("precision").asDouble()).isEqualTo(1.0);
+            assertThat(evaluated.get("recall").asDouble()).isEqualTo(1.0);
         }
+    }
+
+    /** What {@code command} prints to standard output (watch and evaluate print there). */
+    private static String printed(Runnable command) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            command.run();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static int rtml(String[] connection, String command, String... args) {
@@ -134,12 +192,22 @@ class CommandsOverKafkaITCase {
                 properties, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, String eventId) {
+    /** A prediction as the job writes it. */
+    private static void send(KafkaProducer<byte[], byte[]> producer, String eventId, boolean flag) {
+        String prediction =
+                "{\"event_id\":\""
+                        + eventId
+                        + "\",\"card_id\":\"c-1\",\"event_time_ms\":1795436063834,"
+                        + "\"ingest_time_ms\":1795434834239,\"scored_time_ms\":1795434836275,"
+                        + (flag
+                                ? "\"score\":0.9,\"decision\":\"flag\","
+                                : "\"score\":0.1,\"decision\":\"pass\",")
+                        + "\"model\":\"fraud\",\"model_version\":\"4\",\"feature_set\":\"fraud-v3\","
+                        + "\"fallback\":null}";
         producer.send(
                 new ProducerRecord<>(
                         "scores",
                         eventId.getBytes(StandardCharsets.UTF_8),
-                        ("{\"event_id\":\"" + eventId + "\",\"score\":0.5}")
-                                .getBytes(StandardCharsets.UTF_8)));
+                        prediction.getBytes(StandardCharsets.UTF_8)));
     }
 }
