@@ -7,6 +7,7 @@ import io.rtml.event.InvalidEventException;
 import io.rtml.event.RouteDecodedRecords;
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.PartialFeatures;
+import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.nio.charset.StandardCharsets;
@@ -96,14 +97,13 @@ public final class Backfill {
             StreamExecutionEnvironment env, RtmlConfig config) {
         KafkaSource<DecodedRecord> topic =
                 KafkaSource.<DecodedRecord>builder()
-                        .setBootstrapServers(config.get(RtmlOptions.KAFKA_BOOTSTRAP_SERVERS))
+                        .setProperties(KafkaClients.committedConsumer(config, "rtml-backfill"))
                         .setTopics(config.get(RtmlOptions.EVENTS_TOPIC))
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setBounded(OffsetsInitializer.latest())
                         // The job's bound on event time: the backfill keeps what it scored.
                         .setDeserializer(
                                 new EventDeserializer(config.get(RtmlOptions.WATERMARK_MAX_FUTURE)))
-                        .setProperty("isolation.level", "read_committed")
                         .build();
         return env.fromSource(topic, Pipeline.watermarks(config), "events topic")
                 .uid(SOURCE_UID)

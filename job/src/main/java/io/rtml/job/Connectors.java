@@ -12,6 +12,7 @@ import io.rtml.event.EventDeserializer;
 import io.rtml.features.FeatureVector;
 import io.rtml.inference.ModelControl;
 import io.rtml.inference.Prediction;
+import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.sink.AbortTolerantKafkaSink;
 import io.rtml.sink.FeatureVectorJson;
@@ -45,16 +46,13 @@ public final class Connectors {
                 config.get(KAFKA_STARTING_OFFSETS) == StartingOffsets.LATEST
                         ? OffsetResetStrategy.LATEST
                         : OffsetResetStrategy.EARLIEST;
-        return KafkaSource.<DecodedRecord>builder()
-                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-                .setTopics(config.get(EVENTS_TOPIC))
-                .setGroupId(config.get(KAFKA_GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
-                .setDeserializer(deserializer)
-                .setProperties(config.kafkaProperties())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-events")
-                .build();
+        return committed(
+                config,
+                config.get(KAFKA_GROUP_ID),
+                "events",
+                OffsetsInitializer.committedOffsets(reset),
+                deserializer,
+                config.get(EVENTS_TOPIC));
     }
 
     /** The predictions topic, written in transactions committed on checkpoints. */
@@ -74,16 +72,13 @@ public final class Connectors {
      * restore the choice and the offsets come from the checkpoint.
      */
     public static KafkaSource<ModelControl> modelControl(RtmlConfig config) {
-        return KafkaSource.<ModelControl>builder()
-                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-                .setTopics(config.get(MODEL_CONTROL_TOPIC))
-                .setGroupId(config.get(KAFKA_GROUP_ID) + "-model-control")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new ModelControl.Deserializer())
-                .setProperties(config.kafkaProperties())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-model-control")
-                .build();
+        return committed(
+                config,
+                config.get(KAFKA_GROUP_ID) + "-model-control",
+                "model-control",
+                OffsetsInitializer.earliest(),
+                new ModelControl.Deserializer(),
+                config.get(MODEL_CONTROL_TOPIC));
     }
 
     /** The challenger's predictions, exactly once. */
@@ -100,17 +95,14 @@ public final class Connectors {
      * committed offsets or the topics' beginning.
      */
     public static KafkaSource<ScoredLabel> evaluationInputs(RtmlConfig config) {
-        return KafkaSource.<ScoredLabel>builder()
-                .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
-                .setTopics(config.get(PREDICTIONS_TOPIC), config.get(LABELS_TOPIC))
-                .setGroupId(config.get(KAFKA_GROUP_ID) + "-evaluation")
-                .setStartingOffsets(
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new EvaluationInputs(config.get(PREDICTIONS_TOPIC)))
-                .setProperties(config.kafkaProperties())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("client.id.prefix", config.get(KAFKA_GROUP_ID) + "-evaluation")
-                .build();
+        return committed(
+                config,
+                config.get(KAFKA_GROUP_ID) + "-evaluation",
+                "evaluation",
+                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST),
+                new EvaluationInputs(config.get(PREDICTIONS_TOPIC)),
+                config.get(PREDICTIONS_TOPIC),
+                config.get(LABELS_TOPIC));
     }
 
     /** The live evaluation's records. */
@@ -138,25 +130,40 @@ public final class Connectors {
     }
 
     /**
-     * A Kafka sink written in transactions committed on checkpoints; see {@link
-     * AbortTolerantKafkaSink} for why it is wrapped.
+     * A source of {@code topics}' committed records (read_committed: what downstream consumers
+     * see), its clients set up by {@link KafkaClients}; its consumers' ids start with the group id
+     * and {@code name}.
+     */
+    private static <T> KafkaSource<T> committed(
+            RtmlConfig config,
+            String group,
+            String name,
+            OffsetsInitializer start,
+            KafkaRecordDeserializationSchema<T> deserializer,
+            String... topics) {
+        String clientIdPrefix = config.get(KAFKA_GROUP_ID) + "-" + name;
+        return KafkaSource.<T>builder()
+                .setProperties(KafkaClients.committedConsumer(config, clientIdPrefix))
+                .setProperty("client.id.prefix", clientIdPrefix)
+                .setTopics(topics)
+                .setGroupId(group)
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
+                .build();
+    }
+
+    /**
+     * A Kafka sink written in transactions committed on checkpoints, its producers set up by {@link
+     * KafkaClients}; see {@link AbortTolerantKafkaSink} for why it is wrapped.
      */
     private static <T> AbortTolerantKafkaSink<T> exactlyOnce(
             RtmlConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {
         return new AbortTolerantKafkaSink<>(
                 KafkaSink.<T>builder()
-                        .setBootstrapServers(config.get(KAFKA_BOOTSTRAP_SERVERS))
+                        .setKafkaProducerConfig(KafkaClients.transactionalProducer(config))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                        .setKafkaProducerConfig(config.kafkaProperties())
                         .setTransactionalIdPrefix(
                                 config.get(KAFKA_TRANSACTIONAL_ID_PREFIX) + "-" + name)
-                        .setProperty(
-                                "transaction.timeout.ms",
-                                Long.toString(config.get(KAFKA_TRANSACTION_TIMEOUT).toMillis()))
-                        // A read_committed consumer sees records only at the checkpoint's commit:
-                        // fuller batches cost the broker fewer requests and nobody any latency.
-                        .setProperty("linger.ms", "20")
-                        .setProperty("batch.size", Integer.toString(256 * 1024))
                         .setRecordSerializer(serializer)
                         .build());
     }

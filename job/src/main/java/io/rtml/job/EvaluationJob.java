@@ -1,12 +1,11 @@
 package io.rtml.job;
 
 import io.rtml.job.config.ConfigException;
+import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -16,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,14 +35,7 @@ import picocli.CommandLine.Option;
 public final class EvaluationJob implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluationJob.class);
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of job options.")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "Sets an option, over the config file (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin ConfigOptions options;
 
     @Option(
             names = "--local",
@@ -65,7 +58,7 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() throws Exception {
-        RtmlConfig config = RtmlConfig.load(configFile, overrides);
+        RtmlConfig config = options.load();
         LOG.info("Starting the rtml live evaluation with options:{}", config.describe());
         if (local) {
             Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());

@@ -1,12 +1,11 @@
 package io.rtml.job;
 
+import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,14 +33,7 @@ import picocli.CommandLine.Option;
 public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RtmlJob.class);
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of job options.")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "Sets an option, over the config file (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin ConfigOptions options;
 
     @Option(
             names = "--local",
@@ -63,7 +56,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RtmlConfig config = RtmlConfig.load(configFile, overrides);
+        RtmlConfig config = options.load();
         LOG.info("Starting rtml with options:{}", config.describe());
         if (!local) {
             StreamExecutionEnvironment env =

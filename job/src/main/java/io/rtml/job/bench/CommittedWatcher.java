@@ -1,17 +1,11 @@
 package io.rtml.job.bench;
 
+import io.rtml.job.CommittedTopicReader;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads an output topic as a downstream consumer does (read_committed) from its end, on a thread of
@@ -20,52 +14,37 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * (which keeps the event's). For predictions it also records {@code scored_time_ms} less ingest.
  */
 public final class CommittedWatcher implements AutoCloseable {
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final CommittedTopicReader reader;
     private final Thread thread;
-    private final CountDownLatch positioned = new CountDownLatch(1);
     private final LatencySamples committed = new LatencySamples();
     private final LatencySamples scored = new LatencySamples();
     private volatile boolean running = true;
     private volatile RuntimeException failure;
 
-    public CommittedWatcher(Properties clientProperties, String topic) {
-        Properties properties = new Properties();
-        properties.putAll(clientProperties);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "4194304");
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-bench-committed");
-        consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-        if (partitions.isEmpty()) {
-            consumer.close();
-            throw new IllegalArgumentException("topic " + topic + " does not exist");
-        }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        thread = new Thread(() -> run(partitions), "rtml-bench-committed");
+    /**
+     * @param committedConsumer a read_committed consumer's settings ({@code
+     *     KafkaClients.committedConsumer})
+     */
+    public CommittedWatcher(Properties committedConsumer, String topic) {
+        Properties settings = new Properties();
+        settings.putAll(committedConsumer);
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "4194304");
+        settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        reader = CommittedTopicReader.fromEnd(settings, topic);
+        thread = new Thread(this::run, "rtml-bench-committed");
         thread.setDaemon(true);
     }
 
-    /** Starts reading; returns once the reader's position is the topic's end. */
-    public void start() throws InterruptedException {
+    /** Starts reading, from the topic's end when the watcher was made. */
+    public void start() {
         thread.start();
-        positioned.await(30, TimeUnit.SECONDS);
     }
 
-    private void run(List<TopicPartition> partitions) {
+    private void run() {
         try {
-            partitions.forEach(consumer::position);
-            positioned.countDown();
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(100))) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
                     long now = System.currentTimeMillis();
                     long ingest = JsonScan.longField(record.value(), "ingest_time_ms");
                     if (ingest == Long.MIN_VALUE) {
@@ -84,8 +63,7 @@ public final class CommittedWatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         } finally {
-            positioned.countDown();
-            consumer.close();
+            reader.close();
         }
     }
 
@@ -109,7 +87,7 @@ public final class CommittedWatcher implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        consumer.wakeup();
+        reader.wakeup();
         thread.join(10_000);
     }
 }

@@ -1,6 +1,6 @@
 package io.rtml.job.bench;
 
-import java.time.Duration;
+import io.rtml.job.CommittedTopicReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,11 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Exactly once, checked by event id: every event id of the events topic appears exactly {@code
@@ -52,12 +47,17 @@ public final class ExactlyOnceCheck {
 
     private ExactlyOnceCheck() {}
 
+    /**
+     * @param committedConsumer a read_committed consumer's settings ({@code
+     *     KafkaClients.committedConsumer}), with the fetch sizes of a bulk read
+     */
     public static Result check(
-            Properties clientProperties, String eventsTopic, String outputTopic, int copies) {
+            Properties committedConsumer, String eventsTopic, String outputTopic, int copies)
+            throws Exception {
         Map<String, int[]> counts = new HashMap<>();
         long[] events = {0};
         readAll(
-                clientProperties,
+                committedConsumer,
                 eventsTopic,
                 id -> {
                     counts.putIfAbsent(id, new int[1]);
@@ -67,7 +67,7 @@ public final class ExactlyOnceCheck {
         List<String> unknownIds = new ArrayList<>();
         long[] unknown = {0};
         readAll(
-                clientProperties,
+                committedConsumer,
                 outputTopic,
                 id -> {
                     output[0]++;
@@ -103,33 +103,15 @@ public final class ExactlyOnceCheck {
      * Every committed record's {@code event_id} (a record without one counts as id "?"), up to the
      * topic's end for read_committed consumers (its last stable offset) when it starts.
      */
-    private static void readAll(Properties clientProperties, String topic, Consumer<String> each) {
-        Properties properties = new Properties();
-        properties.putAll(clientProperties);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "8388608");
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-bench-exactly-once");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            if (partitions.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist");
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
-                    String id = JsonScan.stringField(record.value(), "event_id");
-                    each.accept(id == null ? "?" : id);
-                }
-            }
+    private static void readAll(Properties committedConsumer, String topic, Consumer<String> each)
+            throws Exception {
+        try (CommittedTopicReader reader =
+                CommittedTopicReader.fromBeginning(committedConsumer, topic)) {
+            reader.readCommitted(
+                    value -> {
+                        String id = JsonScan.stringField(value, "event_id");
+                        each.accept(id == null ? "?" : id);
+                    });
         }
     }
 }

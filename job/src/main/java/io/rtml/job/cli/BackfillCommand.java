@@ -3,6 +3,7 @@ package io.rtml.job.cli;
 import io.rtml.features.PartialFeatures;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.job.Backfill;
+import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;

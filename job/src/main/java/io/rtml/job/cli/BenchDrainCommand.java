@@ -2,7 +2,13 @@ package io.rtml.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.rtml.job.CommittedTopicReader;
 import io.rtml.job.bench.ExactlyOnceCheck;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,9 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,6 +40,7 @@ final class BenchDrainCommand implements Callable<Integer> {
     /** Polls whose records arrive closer together than this are one commit. */
     static final long COMMIT_GAP_MS = 1_000;
 
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
     @Option(names = "--output-topic", paramLabel = "TOPIC", description = "Default: predictions.")
@@ -91,31 +95,20 @@ final class BenchDrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String topic = outputTopic != null ? outputTopic : kafka.predictionsTopic;
-        Properties properties = kafka.clientProperties();
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "8388608");
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-bench-drain");
+        RtmlConfig config = options.withoutModel(kafka);
+        String topic =
+                outputTopic != null ? outputTopic : config.get(RtmlOptions.PREDICTIONS_TOPIC);
+        Properties settings = KafkaClients.committedConsumer(config, "rtml-bench-drain");
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "20000");
+        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "8388608");
+        settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         List<long[]> polls = new ArrayList<>(); // {received ms, records so far}
         long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            if (partitions.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist");
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (CommittedTopicReader reader = CommittedTopicReader.fromBeginning(settings, topic)) {
             long lastProgress = System.currentTimeMillis();
             long lastReport = lastProgress;
             while (count < expect) {
-                int n = consumer.poll(Duration.ofMillis(50)).count();
+                int n = reader.poll(Duration.ofMillis(50)).count();
                 long now = System.currentTimeMillis();
                 if (n > 0) {
                     count += n;
@@ -133,7 +126,7 @@ final class BenchDrainCommand implements Callable<Integer> {
                 }
             }
         }
-        Map<String, Object> results = results(polls, count);
+        Map<String, Object> results = results(polls, count, topic);
         System.err.printf(
                 "bench-drain: %s: %,d committed; sustained %,d events/s (%s)%n",
                 label, count, results.get("sustained_events_per_s"), results.get("method"));
@@ -141,7 +134,7 @@ final class BenchDrainCommand implements Callable<Integer> {
         if (checkCopies > 0) {
             ExactlyOnceCheck.Result check =
                     ExactlyOnceCheck.check(
-                            kafka.clientProperties(), kafka.eventsTopic, topic, checkCopies);
+                            settings, config.get(RtmlOptions.EVENTS_TOPIC), topic, checkCopies);
             results.put("exactly_once", check.toMap());
             exactlyOnce = check.holds();
             System.err.printf(
@@ -176,7 +169,7 @@ final class BenchDrainCommand implements Callable<Integer> {
      * after the first poll past the warm-up over the time from it to the last. Otherwise the drain
      * was too short to measure: no rate.
      */
-    Map<String, Object> results(List<long[]> polls, long count) {
+    Map<String, Object> results(List<long[]> polls, long count, String topic) {
         List<long[]> commits = new ArrayList<>(); // {first received ms, records so far}
         long previous = Long.MIN_VALUE;
         for (long[] poll : polls) {
@@ -190,7 +183,7 @@ final class BenchDrainCommand implements Callable<Integer> {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("mode", "drain");
         results.put("target", label);
-        results.put("topic", outputTopic != null ? outputTopic : kafka.predictionsTopic);
+        results.put("topic", topic);
         results.put("expected", expect);
         if (cards != null) {
             results.put("cards", cards);

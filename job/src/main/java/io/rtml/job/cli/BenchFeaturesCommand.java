@@ -10,6 +10,7 @@ import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.job.Pipeline;
 import io.rtml.job.bench.SyntheticEvents;
+import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.time.Duration;

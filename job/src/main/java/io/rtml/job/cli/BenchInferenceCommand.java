@@ -8,6 +8,7 @@ import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.Prediction;
 import io.rtml.inference.TorchScriptModel;
 import io.rtml.job.Pipeline;
+import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import java.time.Duration;
 import java.util.Arrays;
@@ -72,7 +73,7 @@ final class BenchInferenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RtmlConfig options = RtmlConfig.load(config.configFile, config.overrides);
+        RtmlConfig options = config.load();
         int columns = options.spec().columns().size();
         report(
                 "bench-inference: model %s/%s, %d inputs, DJL threads %s, interop %s, graph optimizer %s%n",

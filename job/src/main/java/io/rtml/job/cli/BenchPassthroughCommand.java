@@ -1,6 +1,10 @@
 package io.rtml.job.cli;
 
 import io.rtml.job.bench.Passthrough;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +32,7 @@ import picocli.CommandLine.Option;
             "ingest time to Redis as the job writes predictions. Runs until stopped."
         })
 final class BenchPassthroughCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
     @Option(
@@ -81,7 +86,9 @@ final class BenchPassthroughCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--threads, --commit-interval-ms and --passes must be > 0");
         }
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
+        RtmlConfig config = options.withoutModel(kafka);
+        String eventsTopic = config.get(RtmlOptions.EVENTS_TOPIC);
+        try (Admin admin = Admin.create(KafkaClients.connection(config))) {
             Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             if (!topics.contains(outputTopic)) {
                 admin.createTopics(List.of(new NewTopic(outputTopic, partitions, (short) 1)))
@@ -92,8 +99,8 @@ final class BenchPassthroughCommand implements Callable<Integer> {
         Passthrough passthrough =
                 new Passthrough(
                         new Passthrough.Settings(
-                                kafka.clientProperties(),
-                                kafka.eventsTopic,
+                                KafkaClients.connection(config),
+                                eventsTopic,
                                 outputTopic,
                                 "rtml-passthrough",
                                 "rtml-passthrough",
@@ -117,7 +124,7 @@ final class BenchPassthroughCommand implements Callable<Integer> {
         passthrough.start();
         System.err.printf(
                 "bench-passthrough: %s -> %s, %d workers, transactions of %d ms%s%n",
-                kafka.eventsTopic,
+                eventsTopic,
                 outputTopic,
                 threads,
                 commitIntervalMs,

@@ -6,6 +6,10 @@ import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.job.bench.CommittedWatcher;
 import io.rtml.job.bench.RedisWriteWatcher;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.generator.TransactionGenerator;
 import java.io.Writer;
@@ -44,6 +48,7 @@ import picocli.CommandLine.Option;
             "traffic. docs/benchmarks.md explains the method."
         })
 final class BenchRateCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
     @Mixin GeneratorOptions generatorOptions;
 
@@ -111,7 +116,9 @@ final class BenchRateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--duration-s must exceed --warmup-s and every rate must be positive");
         }
-        String topic = outputTopic != null ? outputTopic : kafka.predictionsTopic;
+        RtmlConfig config = options.withoutModel(kafka);
+        String topic =
+                outputTopic != null ? outputTopic : config.get(RtmlOptions.PREDICTIONS_TOPIC);
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("mode", "rate");
         results.put("target", label);
@@ -121,12 +128,15 @@ final class BenchRateCommand implements Callable<Integer> {
         List<Map<String, Object>> steps = new ArrayList<>();
         results.put("steps", steps);
         boolean allCommitted = true;
-        try (CommittedWatcher committed = new CommittedWatcher(kafka.clientProperties(), topic);
+        try (CommittedWatcher committed =
+                        new CommittedWatcher(
+                                KafkaClients.committedConsumer(config, "rtml-bench-committed"),
+                                topic);
                 RedisWriteWatcher redis =
                         redisUri == null
                                 ? null
                                 : new RedisWriteWatcher(redisUri, keyPrefix, redisSampleTenths);
-                KafkaProducer<byte[], byte[]> producer = producer()) {
+                KafkaProducer<byte[], byte[]> producer = producer(config)) {
             committed.start();
             if (redis != null) {
                 redis.start();
@@ -135,7 +145,14 @@ final class BenchRateCommand implements Callable<Integer> {
             }
             TransactionGenerator generator = generatorOptions.generator(System.currentTimeMillis());
             for (int rate : rates) {
-                Map<String, Object> step = step(rate, generator, producer, committed, redis);
+                Map<String, Object> step =
+                        step(
+                                rate,
+                                config.get(RtmlOptions.EVENTS_TOPIC),
+                                generator,
+                                producer,
+                                committed,
+                                redis);
                 steps.add(step);
                 allCommitted &= (long) step.get("missing") == 0;
                 writeResults(results);
@@ -160,6 +177,7 @@ final class BenchRateCommand implements Callable<Integer> {
 
     private Map<String, Object> step(
             int rate,
+            String eventsTopic,
             TransactionGenerator generator,
             KafkaProducer<byte[], byte[]> producer,
             CommittedWatcher committed,
@@ -190,7 +208,7 @@ final class BenchRateCommand implements Callable<Integer> {
             event.eventTimeMs = System.currentTimeMillis();
             producer.send(
                     new ProducerRecord<>(
-                            kafka.eventsTopic,
+                            eventsTopic,
                             event.cardId.getBytes(StandardCharsets.UTF_8),
                             EventJson.write(event)),
                     (metadata, e) -> {
@@ -245,15 +263,12 @@ final class BenchRateCommand implements Callable<Integer> {
         return step;
     }
 
-    private KafkaProducer<byte[], byte[]> producer() {
-        Properties properties = kafka.clientProperties();
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    private static KafkaProducer<byte[], byte[]> producer(RtmlConfig config) {
+        Properties properties = KafkaClients.producer(config, "rtml-bench-rate");
         // An event's ingest time is its timestamp, taken at send(): keep the wait for a batch
         // short.
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
-        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "rtml-bench-rate");
         return new KafkaProducer<>(
                 properties, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rtml.evaluation.Evaluation;
 import io.rtml.evaluation.ScoredLabel;
 import io.rtml.inference.Prediction;
+import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.sink.PredictionJson;
 import java.nio.file.Files;
@@ -13,16 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +41,7 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
     @Option(
@@ -55,8 +54,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--evaluation-topic",
             paramLabel = "TOPIC",
-            description = "The job's live evaluation topic (default: ${DEFAULT-VALUE}).")
-    String evaluationTopic = RtmlOptions.EVALUATION_TOPIC.defaultValue();
+            description = "The job's live evaluation topic (default: kafka.topics.evaluation).")
+    String evaluationTopic;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Writes the figures as JSON.")
     Path out;
@@ -69,11 +68,17 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RtmlConfig config = options.withoutModel(kafka);
+        String liveTopic =
+                evaluationTopic != null
+                        ? evaluationTopic
+                        : config.get(RtmlOptions.EVALUATION_TOPIC);
         Map<String, LabelsCsv.Truth> truth = LabelsCsv.read(labels);
         Map<String, ScoredLabel> scored = new HashMap<>();
         long[] fallbacks = {0};
         read(
-                kafka.predictionsTopic,
+                config,
+                config.get(RtmlOptions.PREDICTIONS_TOPIC),
                 () -> scored.size() >= truth.size(),
                 value -> {
                     Prediction prediction = PredictionJson.read(value);
@@ -111,7 +116,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
         JsonNode[] live = {null};
         read(
-                evaluationTopic,
+                config,
+                liveTopic,
                 () -> live[0] != null && live[0].path("labelled").asLong() >= truth.size(),
                 value -> {
                     JsonNode record = JSON.readTree(value);
@@ -131,7 +137,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     live[0].path("precision").asText(),
                     live[0].path("recall").asText());
         } else {
-            System.out.println("evaluate: the job wrote no live evaluation to " + evaluationTopic);
+            System.out.println("evaluate: the job wrote no live evaluation to " + liveTopic);
         }
         if (out != null) {
             ObjectNode figures = JSON.createObjectNode();
@@ -147,34 +153,20 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private interface RecordHandler {
-        void accept(byte[] value) throws Exception;
-    }
-
     /**
      * Reads {@code topic}'s committed records from the beginning until {@code done}, or until
      * nothing new arrives for the timeout.
      */
-    private void read(String topic, BooleanSupplier done, RecordHandler handler) throws Exception {
-        Properties properties = kafka.clientProperties();
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long lastProgress = System.nanoTime();
-            while (!done.getAsBoolean() && System.nanoTime() - lastProgress < timeout.toNanos()) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(500))) {
-                    handler.accept(record.value());
-                    lastProgress = System.nanoTime();
-                }
-            }
+    private void read(
+            RtmlConfig config,
+            String topic,
+            BooleanSupplier done,
+            CommittedTopicReader.ValueHandler handler)
+            throws Exception {
+        try (CommittedTopicReader reader =
+                CommittedTopicReader.fromBeginning(
+                        KafkaClients.committedConsumer(config, "rtml-evaluate"), topic)) {
+            reader.readUntil(done, timeout, handler);
         }
     }
 }

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.features.spec.FeatureSpecException;
 import io.rtml.features.spec.FeatureSpecLoader;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.RedisOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import io.rtml.sink.RedisClients;
+import io.rtml.sink.RedisSettings;
 import io.rtml.sink.RedisSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,26 +65,17 @@ final class LookupCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CARD_ID", description = "The card.")
     String cardId;
 
-    @Option(
-            names = "--redis-uri",
-            paramLabel = "URI",
-            description = "The job's Redis (default: ${DEFAULT-VALUE}).")
-    String redisUri = RtmlOptions.REDIS_URI.defaultValue();
-
-    @Option(
-            names = "--key-prefix",
-            paramLabel = "PREFIX",
-            description = "The job's redis.key-prefix (default: ${DEFAULT-VALUE}).")
-    String keyPrefix = RtmlOptions.REDIS_KEY_PREFIX.defaultValue();
+    @Mixin ConfigOptions options;
+    @Mixin RedisOptions redis;
 
     @Option(
             names = "--feature-spec",
             paramLabel = "SPEC",
             description =
                     "The job's features.spec, which names the feature values (default:"
-                            + " ${DEFAULT-VALUE}); values of another feature set print by"
+                            + " features.spec); values of another feature set print by"
                             + " position.")
-    String featureSpec = RtmlOptions.FEATURE_SPEC.defaultValue();
+    String featureSpec;
 
     @Option(
             names = "--format",
@@ -89,20 +85,23 @@ final class LookupCommand implements Callable<Integer> {
                             + " \"features\"} with the prediction and features as written.")
     Format format = Format.text;
 
+    private String redisUri;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String key = RedisSink.key(keyPrefix, cardId);
+        RtmlConfig config = options.withoutModel(redis);
+        RedisSettings settings = config.redis();
+        redisUri = settings.uri();
+        if (featureSpec == null) {
+            featureSpec = config.get(RtmlOptions.FEATURE_SPEC);
+        }
+        String key = RedisSink.key(settings.keyPrefix(), cardId);
         Map<String, String> entry;
         long ttlMs;
-        URI uri;
-        try {
-            uri = URI.create(redisUri);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--redis-uri is not a URI: " + e.getMessage());
-        }
-        try (Jedis jedis = new Jedis(uri, 2_000)) {
+        // The sink's connection: AUTH and TLS as the job writes.
+        try (Jedis jedis = RedisClients.connect(settings, 2_000, 2_000)) {
             entry = jedis.hgetAll(key);
             ttlMs = jedis.pttl(key);
         } catch (JedisConnectionException e) {

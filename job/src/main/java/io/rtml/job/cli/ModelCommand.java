@@ -2,13 +2,16 @@ package io.rtml.job.cli;
 
 import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelControl;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,10 +33,13 @@ import picocli.CommandLine.Option;
             "and refuses one that cannot serve; it logs and counts what it did."
         })
 final class ModelCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
-    @Option(names = "--topic", description = "Model-control topic (default: ${DEFAULT-VALUE}).")
-    String topic = RtmlOptions.MODEL_CONTROL_TOPIC.defaultValue();
+    @Option(
+            names = "--topic",
+            description = "Model-control topic (default: kafka.topics.model-control).")
+    String topic;
 
     @Option(names = "--name", description = "Model (default: ${DEFAULT-VALUE}).")
     String name = RtmlOptions.MODEL_NAME.defaultValue();
@@ -52,16 +58,16 @@ final class ModelCommand implements Callable<Integer> {
         if (shadow != null) {
             ModelArtifact.plainName("--shadow", shadow);
         }
-        Properties properties = kafka.clientProperties();
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        RtmlConfig config = options.withoutModel(kafka);
+        String controlTopic = topic != null ? topic : config.get(RtmlOptions.MODEL_CONTROL_TOPIC);
+        Properties properties = KafkaClients.producer(config, "rtml-model");
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(
                         properties, new ByteArraySerializer(), new ByteArraySerializer())) {
             RecordMetadata sent =
                     producer.send(
                                     new ProducerRecord<>(
-                                            topic,
+                                            controlTopic,
                                             name.getBytes(StandardCharsets.UTF_8),
                                             ModelControl.write(name, version, shadow)))
                             .get(30, TimeUnit.SECONDS);
@@ -70,7 +76,7 @@ final class ModelCommand implements Callable<Integer> {
                     name,
                     version,
                     shadow == null ? "" : " with shadow " + shadow,
-                    topic,
+                    controlTopic,
                     sent.offset());
         }
         return 0;

@@ -4,6 +4,9 @@ import io.rtml.event.EventParser;
 import io.rtml.event.InvalidEventException;
 import io.rtml.features.FeatureVector;
 import io.rtml.job.Backfill;
+import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.sink.FeatureVectorJson;
@@ -16,13 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -106,32 +103,19 @@ final class ParityCommand implements Callable<Integer> {
         return count;
     }
 
-    private Map<String, float[]> readFeatureLog(RtmlConfig options, String topic, long expected) {
-        Properties properties = new Properties();
-        properties.put(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.get(RtmlOptions.KAFKA_BOOTSTRAP_SERVERS));
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    private Map<String, float[]> readFeatureLog(RtmlConfig options, String topic, long expected)
+            throws Exception {
         Map<String, float[]> vectors = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long lastProgress = System.nanoTime();
-            while (vectors.size() < expected
-                    && System.nanoTime() - lastProgress < timeout.toNanos()) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(500))) {
-                    FeatureVector vector = FeatureVectorJson.read(record.value());
-                    vectors.put(vector.eventId, vector.values);
-                    lastProgress = System.nanoTime();
-                }
-            }
+        try (CommittedTopicReader reader =
+                CommittedTopicReader.fromBeginning(
+                        KafkaClients.committedConsumer(options, "rtml-parity"), topic)) {
+            reader.readUntil(
+                    () -> vectors.size() >= expected,
+                    timeout,
+                    value -> {
+                        FeatureVector vector = FeatureVectorJson.read(value);
+                        vectors.put(vector.eventId, vector.values);
+                    });
         }
         System.err.printf("parity: %,d vectors in the feature log %s%n", vectors.size(), topic);
         return vectors;

@@ -4,6 +4,11 @@ import io.rtml.evaluation.Label;
 import io.rtml.event.EventJson;
 import io.rtml.event.EventParser;
 import io.rtml.event.InvalidEventException;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
 import java.io.IOException;
@@ -41,6 +46,7 @@ import picocli.CommandLine.Option;
             "event's label (1 fraud, 0 legitimate) follows on the labels topic after a delay."
         })
 final class ProduceCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
     @Mixin GeneratorOptions generatorOptions;
 
@@ -173,12 +179,11 @@ final class ProduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--labels-file goes with --from-file");
         }
         boolean labelled = !labelsTopic.isEmpty() && (fromFile == null || labelsFile != null);
-        Properties properties = kafka.clientProperties();
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        RtmlConfig config = options.withoutModel(kafka);
+        String eventsTopic = config.get(RtmlOptions.EVENTS_TOPIC);
+        Properties properties = KafkaClients.producer(config, "rtml-produce");
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
-        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "rtml-produce");
         Iterator<Outgoing> source =
                 fromFile == null
                         ? generated()
@@ -219,8 +224,7 @@ final class ProduceCommand implements Callable<Integer> {
                     Thread.sleep(ahead);
                 }
                 byte[] key = key(outgoing.value());
-                producer.send(
-                        new ProducerRecord<>(kafka.eventsTopic, key, outgoing.value()), onFailure);
+                producer.send(new ProducerRecord<>(eventsTopic, key, outgoing.value()), onFailure);
                 sent++;
                 long now = System.nanoTime();
                 if (labelled && outgoing.label() != null) {
@@ -256,7 +260,7 @@ final class ProduceCommand implements Callable<Integer> {
         System.err.printf(
                 "produce: %,d events sent to %s%s in %.1f s%n",
                 sent,
-                kafka.eventsTopic,
+                eventsTopic,
                 labelled ? String.format(", %,d labels to %s", labelsSent, labelsTopic) : "",
                 (System.nanoTime() - start) / 1e9);
         return 0;

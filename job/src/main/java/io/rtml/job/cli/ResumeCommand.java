@@ -3,6 +3,8 @@ package io.rtml.job.cli;
 import io.rtml.job.JobEnvironment;
 import io.rtml.job.RtmlJob;
 import io.rtml.job.Uids;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.io.PrintWriter;
@@ -11,10 +13,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +26,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.RemoteStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -116,18 +116,11 @@ final class ResumeCommand implements Callable<Integer> {
             description = "Flink config.yaml directory for --local (default: ${DEFAULT-VALUE}).")
     Path flinkConfDir;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of job options.")
-    Path configFile;
-
-    @Option(
-            names = "-D",
-            paramLabel = "KEY=VALUE",
-            description = "Sets a job option, over the config file (repeatable).")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    @Mixin ConfigOptions options;
 
     @Override
     public Integer call() throws Exception {
-        RtmlConfig config = RtmlConfig.load(configFile, overrides);
+        RtmlConfig config = options.load();
         String savepoint = restorePoint(config);
         LOG.info("Resuming rtml from {} with options:{}", savepoint, config.describe());
         if (local) {
@@ -208,10 +201,8 @@ final class ResumeCommand implements Callable<Integer> {
     private static Map<TopicPartition, Long> committedOffsets(RtmlConfig config, String group)
             throws InterruptedException {
         String servers = config.get(RtmlOptions.KAFKA_BOOTSTRAP_SERVERS);
-        Properties properties = config.kafkaProperties();
-        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, servers);
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = Admin.create(KafkaClients.connection(config))) {
             admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS)

@@ -1,6 +1,11 @@
 package io.rtml.job.cli;
 
 import io.rtml.inference.Prediction;
+import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.sink.PredictionJson;
 import java.io.PrintWriter;
@@ -10,24 +15,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,17 +63,8 @@ final class TailCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(
-            names = "--bootstrap-servers",
-            paramLabel = "HOST:PORT",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers = RtmlOptions.KAFKA_BOOTSTRAP_SERVERS.defaultValue();
-
-    @Option(
-            names = "--predictions-topic",
-            paramLabel = "TOPIC",
-            description = "Predictions topic (default: ${DEFAULT-VALUE}).")
-    String topic = RtmlOptions.PREDICTIONS_TOPIC.defaultValue();
+    @Mixin ConfigOptions options;
+    @Mixin KafkaOptions kafka;
 
     @Option(
             names = "--from-beginning",
@@ -129,60 +119,40 @@ final class TailCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Properties properties = new Properties();
-        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-tail");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions;
-            Map<TopicPartition, Long> ends;
-            try {
-                partitions = partitions(consumer);
-                if (partitions.isEmpty()) {
-                    err.println("rtml tail: " + Endpoints.topicMissing(topic, bootstrapServers));
-                    return 1;
-                }
-                consumer.assign(partitions);
-                if (fromBeginning) {
-                    consumer.seekToBeginning(partitions);
-                } else {
-                    consumer.seekToEnd(partitions);
-                }
-                // read_committed: the end offsets are the last stable offsets.
-                ends = noFollow ? consumer.endOffsets(partitions, connectTimeout) : Map.of();
-            } catch (TimeoutException e) {
-                err.println("rtml tail: " + Endpoints.kafkaUnreachable(bootstrapServers));
-                return 1;
-            }
-            return follow(consumer, partitions, ends, out, err);
+        RtmlConfig config = options.withoutModel(kafka);
+        String servers = config.get(RtmlOptions.KAFKA_BOOTSTRAP_SERVERS);
+        String topic = config.get(RtmlOptions.PREDICTIONS_TOPIC);
+        Properties settings = KafkaClients.committedConsumer(config, "rtml-tail");
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        CommittedTopicReader reader;
+        try {
+            reader =
+                    CommittedTopicReader.open(
+                            settings,
+                            fromBeginning
+                                    ? CommittedTopicReader.Start.BEGINNING
+                                    : CommittedTopicReader.Start.END,
+                            connectTimeout,
+                            List.of(topic));
+        } catch (CommittedTopicReader.MissingTopicException e) {
+            err.println("rtml tail: " + Endpoints.topicMissing(topic, servers));
+            return 1;
+        } catch (TimeoutException e) {
+            err.println("rtml tail: " + Endpoints.kafkaUnreachable(servers));
+            return 1;
+        }
+        try (reader) {
+            return follow(reader, out, err);
         }
     }
 
-    private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, connectTimeout);
-        List<TopicPartition> partitions = new ArrayList<>();
-        if (infos != null) {
-            infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        }
-        return partitions;
-    }
-
-    private int follow(
-            KafkaConsumer<byte[], byte[]> consumer,
-            List<TopicPartition> partitions,
-            Map<TopicPartition, Long> ends,
-            PrintWriter out,
-            PrintWriter err) {
+    private int follow(CommittedTopicReader reader, PrintWriter out, PrintWriter err) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread stopOnCtrlC =
                 new Thread(
                         () -> {
                             stopping = true;
-                            consumer.wakeup();
+                            reader.wakeup();
                             try {
                                 finished.await(2, TimeUnit.SECONDS);
                             } catch (InterruptedException e) {
@@ -206,11 +176,10 @@ final class TailCommand implements Callable<Integer> {
             }
             long shown = 0;
             while (!stopping) {
-                if (noFollow && reachedEnd(consumer, partitions, ends)) {
+                if (noFollow && reader.caughtUp()) {
                     break;
                 }
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     Prediction prediction;
                     try {
                         prediction = PredictionJson.read(record.value());
@@ -243,18 +212,6 @@ final class TailCommand implements Callable<Integer> {
                 // Ctrl-C: the hook is running and waits for this.
             }
         }
-    }
-
-    private static boolean reachedEnd(
-            KafkaConsumer<byte[], byte[]> consumer,
-            List<TopicPartition> partitions,
-            Map<TopicPartition, Long> ends) {
-        for (TopicPartition partition : partitions) {
-            if (consumer.position(partition) < ends.get(partition)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     boolean matches(Prediction prediction) {

@@ -1,5 +1,9 @@
 package io.rtml.job.cli;
 
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +24,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Creates the job's topics where missing.")
 final class TopicsCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
     @Option(
@@ -32,31 +37,33 @@ final class TopicsCommand implements Callable<Integer> {
             paramLabel = "TOPIC",
             description =
                     "Model-control topic, one partition, compacted (default:"
-                            + " ${DEFAULT-VALUE}).")
-    String controlTopic = RtmlOptions.MODEL_CONTROL_TOPIC.defaultValue();
+                            + " kafka.topics.model-control).")
+    String controlTopic;
 
     @Option(
             names = "--shadow-topic",
             paramLabel = "TOPIC",
-            description = "Shadow predictions topic (default: ${DEFAULT-VALUE}).")
-    String shadowTopic = RtmlOptions.SHADOW_PREDICTIONS_TOPIC.defaultValue();
+            description = "Shadow predictions topic (default: kafka.topics.shadow-predictions).")
+    String shadowTopic;
 
     @Option(
             names = "--labels-topic",
             paramLabel = "TOPIC",
-            description = "Labels topic, for kafka.topics.labels (default: ${DEFAULT-VALUE}).")
-    String labelsTopic = "labels";
+            description = "Labels topic (default: kafka.topics.labels, else labels).")
+    String labelsTopic;
 
     @Option(
             names = "--evaluation-topic",
             paramLabel = "TOPIC",
-            description = "Online evaluation topic (default: ${DEFAULT-VALUE}).")
-    String evaluationTopic = RtmlOptions.EVALUATION_TOPIC.defaultValue();
+            description = "Online evaluation topic (default: kafka.topics.evaluation).")
+    String evaluationTopic;
 
     @Option(
             names = "--feature-log-topic",
             paramLabel = "TOPIC",
-            description = "Also creates this topic, for the feature log (features.log-topic).")
+            description =
+                    "Also creates this topic, for the feature log (default: features.log-topic,"
+                            + " when set).")
     String featureLogTopic;
 
     @Option(
@@ -66,21 +73,24 @@ final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
+        RtmlConfig config = options.withoutModel(kafka);
+        String configuredLabels = config.get(RtmlOptions.LABELS_TOPIC);
+        String control = or(controlTopic, config.get(RtmlOptions.MODEL_CONTROL_TOPIC));
+        List<String> topics =
+                new ArrayList<>(
+                        List.of(
+                                config.get(RtmlOptions.EVENTS_TOPIC),
+                                config.get(RtmlOptions.PREDICTIONS_TOPIC),
+                                config.get(RtmlOptions.DEAD_LETTER_TOPIC),
+                                or(shadowTopic, config.get(RtmlOptions.SHADOW_PREDICTIONS_TOPIC)),
+                                or(
+                                        labelsTopic,
+                                        configuredLabels.isEmpty() ? "labels" : configuredLabels),
+                                or(evaluationTopic, config.get(RtmlOptions.EVALUATION_TOPIC)),
+                                or(featureLogTopic, config.get(RtmlOptions.FEATURE_LOG_TOPIC))));
+        try (Admin admin = Admin.create(KafkaClients.connection(config))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            List<String> topics =
-                    new ArrayList<>(
-                            List.of(
-                                    kafka.eventsTopic,
-                                    kafka.predictionsTopic,
-                                    kafka.deadLetterTopic));
-            topics.add(shadowTopic);
-            topics.add(labelsTopic);
-            topics.add(evaluationTopic);
-            if (featureLogTopic != null) {
-                topics.add(featureLogTopic);
-            }
             for (String topic : topics) {
                 if (!topic.isEmpty() && !existing.contains(topic)) {
                     missing.add(new NewTopic(topic, partitions, replicationFactor));
@@ -88,9 +98,9 @@ final class TopicsCommand implements Callable<Integer> {
             }
             // One partition: the control records' order is the order of the switches. Compacted:
             // records are keyed by model, so the latest choice of each model is kept for good.
-            if (!existing.contains(controlTopic)) {
+            if (!existing.contains(control)) {
                 missing.add(
-                        new NewTopic(controlTopic, 1, replicationFactor)
+                        new NewTopic(control, 1, replicationFactor)
                                 .configs(
                                         Map.of(
                                                 TopicConfig.CLEANUP_POLICY_CONFIG,
@@ -106,5 +116,9 @@ final class TopicsCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static String or(String flag, String configured) {
+        return flag != null ? flag : configured;
     }
 }

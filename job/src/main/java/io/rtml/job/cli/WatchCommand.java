@@ -3,24 +3,25 @@ package io.rtml.job.cli;
 import io.rtml.event.EventParser;
 import io.rtml.event.InvalidEventException;
 import io.rtml.inference.Prediction;
+import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.config.ConfigOptions;
+import io.rtml.job.config.KafkaClients;
+import io.rtml.job.config.KafkaOptions;
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import io.rtml.sink.PredictionJson;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Option;
             "when every valid event has exactly one prediction."
         })
 final class WatchCommand implements Callable<Integer> {
+    @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 
     @Option(names = "--expect", description = "Events to account for before exiting.")
@@ -65,6 +67,8 @@ final class WatchCommand implements Callable<Integer> {
             description = "One status line every 5 s instead of a refreshing screen.")
     boolean plain;
 
+    private String eventsTopic;
+    private String predictionsTopic;
     private final Set<String> producedIds = new HashSet<>();
     private final Set<String> predictedIds = new HashSet<>();
     private final Deque<Prediction> recentFlags = new ArrayDeque<>();
@@ -77,33 +81,26 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Properties properties = kafka.clientProperties();
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "rtml-watch");
+        RtmlConfig config = options.withoutModel(kafka);
+        eventsTopic = config.get(RtmlOptions.EVENTS_TOPIC);
+        predictionsTopic = config.get(RtmlOptions.PREDICTIONS_TOPIC);
+        Properties settings = KafkaClients.committedConsumer(config, "rtml-watch");
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         boolean live = !plain && expect == 0 && System.console() != null;
         PrintStream out = System.out;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(
-                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic :
-                    List.of(kafka.eventsTopic, kafka.predictionsTopic, kafka.deadLetterTopic)) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-
+        try (CommittedTopicReader reader =
+                CommittedTopicReader.fromBeginning(
+                        settings,
+                        eventsTopic,
+                        predictionsTopic,
+                        config.get(RtmlOptions.DEAD_LETTER_TOPIC))) {
             Window window = new Window();
             long lastProgress = System.nanoTime();
             long doneSince = 0;
             long lastShown = System.nanoTime();
             while (true) {
                 long before = produced + predictions + deadLetters;
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     take(record, window);
                 }
                 long now = System.nanoTime();
@@ -130,7 +127,7 @@ final class WatchCommand implements Callable<Integer> {
     }
 
     private void take(ConsumerRecord<byte[], byte[]> record, Window window) {
-        if (record.topic().equals(kafka.eventsTopic)) {
+        if (record.topic().equals(eventsTopic)) {
             produced++;
             window.events++;
             if (expect > 0) {
@@ -140,7 +137,7 @@ final class WatchCommand implements Callable<Integer> {
                     invalid++;
                 }
             }
-        } else if (record.topic().equals(kafka.predictionsTopic)) {
+        } else if (record.topic().equals(predictionsTopic)) {
             Prediction prediction = PredictionJson.read(record.value());
             predictions++;
             window.predictions++;

@@ -549,9 +549,9 @@ public final class RtmlConfig {
                 get(INFERENCE_FALLBACK_SCORE));
     }
 
-    /** Kafka client settings for security (SASL, TLS), with secrets resolved; never log them. */
-    public java.util.Properties kafkaProperties() {
-        return security.kafkaProperties();
+    /** SASL and TLS for Kafka, AUTH and TLS for Redis; Kafka clients get it via KafkaClients. */
+    ConnectionSecurity security() {
+        return security;
     }
 
     public RedisSettings redis() {

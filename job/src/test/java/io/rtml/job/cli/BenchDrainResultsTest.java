@@ -27,7 +27,7 @@ class BenchDrainResultsTest {
                         new long[] {20_000, 15_000},
                         new long[] {25_000, 17_000});
 
-        Map<String, Object> results = command.results(polls, 17_000);
+        Map<String, Object> results = command.results(polls, 17_000, "predictions");
 
         assertThat(results)
                 .containsEntry("sustained_events_per_s", 1_000L)
@@ -47,7 +47,7 @@ class BenchDrainResultsTest {
                         new long[] {1_200, 41_000},
                         new long[] {1_250, 50_000});
 
-        Map<String, Object> results = command.results(polls, 50_000);
+        Map<String, Object> results = command.results(polls, 50_000, "predictions");
 
         assertThat(results)
                 .containsEntry("sustained_events_per_s", 196_000L)

@@ -206,19 +206,24 @@ class LookupCommandITCase {
     }
 
     @Test
-    void neverPrintsThePassword() throws Exception {
+    void refusesAPasswordInTheUriWithoutPrintingIt() throws Exception {
         int port = freePort();
 
         CommandLine commandLine = Rtml.commandLine();
         commandLine.setErr(new PrintWriter(err, true));
-        commandLine.execute(
-                "lookup", "c-0068030", "--redis-uri", "redis://user:secret@127.0.0.1:" + port);
+        int exitCode =
+                commandLine.execute(
+                        "lookup",
+                        "c-0068030",
+                        "--redis-uri",
+                        "redis://user:secret@127.0.0.1:" + port);
 
+        assertThat(exitCode).isEqualTo(2);
         assertThat(err.toString())
                 .isEqualTo(
-                        "rtml lookup: cannot reach Redis at redis://***@127.0.0.1:"
-                                + port
-                                + ": is it running? (scripts/stack start)\n");
+                        "rtml: invalid configuration: redis.uri: holds a password; give it with"
+                                + " redis.password (env:VARIABLE or file:/path)\n")
+                .doesNotContain("secret");
     }
 
     private static int freePort() throws Exception {

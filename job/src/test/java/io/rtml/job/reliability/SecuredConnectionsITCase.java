@@ -2,49 +2,65 @@ package io.rtml.job.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtml.evaluation.Label;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
+import io.rtml.job.EvaluationJob;
 import io.rtml.job.JobEnvironment;
+import io.rtml.job.cli.Rtml;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.testing.KafkaBroker;
+import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisClients;
 import io.rtml.sink.RedisSecurity;
 import io.rtml.sink.RedisSettings;
 import io.rtml.testing.RedisServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
 /**
  * The job against a Kafka broker that takes only SASL_SSL (SCRAM-SHA-512 over TLS, a self-signed
  * certificate) and a Redis that takes only TLS with an ACL user and password: it works end to end,
  * with every secret read from a file at start, and no secret shows in the logs, in the printed
- * configuration or in the Flink configuration.
+ * configuration or in the Flink configuration. The live evaluation's source reads the labels over
+ * the same connection, and the command line reaches both with the job's own {@code --config}:
+ * {@code rtml topics} and {@code rtml tail} the broker, {@code rtml lookup} Redis.
  */
 class SecuredConnectionsITCase {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -53,6 +69,7 @@ class SecuredConnectionsITCase {
     private static final String KAFKA_PASSWORD = "kafka-" + UUID.randomUUID();
     private static final String REDIS_USER = "rtml";
     private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
 
@@ -211,16 +228,31 @@ class SecuredConnectionsITCase {
         run.options.put("redis.password", "file:" + redisPassword);
         run.options.put("redis.truststore.location", tls.trustStore.toString());
         run.options.put("redis.truststore.password", "file:" + storePassword);
+        String labelsTopic = run.name + "-labels";
+        String evaluationTopic = run.name + "-evaluation";
+        run.options.put("kafka.topics.labels", labelsTopic);
+        run.options.put("kafka.topics.evaluation", evaluationTopic);
+        run.options.put("evaluation.window", "1 h");
+        run.options.put("evaluation.slide", "1 s");
+        // The job's configuration as a file: what rtml run and every rtml command take.
+        Path configFile = configFile(run.options);
 
         String logs;
         List<Prediction> committed;
         String jobConfig;
         RtmlConfig config;
+        Cli topics;
+        Cli tail;
+        JsonNode everyLabel;
+        Cli lookup;
+        String card = events.get(EVENTS - 1).cardId;
         try (LogCapture capture =
                 LogCapture.start("io.rtml", "org.apache.flink", "org.apache.kafka.clients")) {
             config = run.config();
             org.slf4j.LoggerFactory.getLogger("io.rtml.job.RtmlJob")
                     .info("Starting rtml with options:{}", config.describe());
+            // The labels and evaluation topics are the run's own: rtml topics creates them.
+            topics = Cli.run("topics", "--config", configFile.toString());
             run.produce(events);
             JobClient job = run.start();
             try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
@@ -231,6 +263,27 @@ class SecuredConnectionsITCase {
                                 + get(cluster.getWebInterfaceURL() + "/jobmanager/config");
             } finally {
                 job.cancel().get();
+            }
+            try {
+                tail =
+                        Cli.run(
+                                "tail",
+                                "--config",
+                                configFile.toString(),
+                                "--from-beginning",
+                                "--no-follow",
+                                "--format",
+                                "json");
+                everyLabel = evaluateOverSaslSsl(config, labelsTopic, evaluationTopic, events);
+                lookup =
+                        Cli.run(
+                                "lookup",
+                                card,
+                                "--config",
+                                configFile.toString(),
+                                "--format",
+                                "json");
+            } finally {
                 // For a failure's diagnosis; it holds no secret (asserted below).
                 Files.writeString(Path.of("target", "secured-connections.log"), capture.text());
             }
@@ -242,8 +295,35 @@ class SecuredConnectionsITCase {
         try (Jedis jedis = redis.client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
-                            jedis, run.keyPrefix, events, committed, card -> true);
+                            jedis, run.keyPrefix, events, committed, anyCard -> true);
         }
+
+        // rtml topics made the run's labels and evaluation topics over SASL_SSL.
+        assertThat(topics.exitCode).as(topics.err).isZero();
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .contains(labelsTopic, evaluationTopic);
+        }
+        // rtml tail read every committed prediction over SASL_SSL, as the job wrote it.
+        assertThat(tail.exitCode).as(tail.err).isZero();
+        List<String> tailed = tail.out.lines().toList();
+        assertThat(tailed).hasSize(EVENTS);
+        assertThat(tailed.stream().map(line -> PredictionJson.read(line.getBytes()).eventId))
+                .containsExactlyInAnyOrderElementsOf(
+                        committed.stream().map(p -> p.eventId).toList());
+        // The live evaluation's source read every label over SASL_SSL.
+        assertThat(everyLabel.get("labelled").asLong()).isEqualTo(EVENTS);
+        assertThat(everyLabel.get("positives").asLong()).isEqualTo(positives(events));
+        // rtml lookup read the card's entry over TLS as the ACL user: what the job wrote.
+        assertThat(lookup.exitCode).as(lookup.err).isZero();
+        JsonNode entry = JSON.readTree(lookup.out);
+        try (Jedis jedis = redis.client()) {
+            String key = run.keyPrefix + "card:" + card;
+            assertThat(entry.get("key").asText()).isEqualTo(key);
+            assertThat(entry.get("prediction").toString())
+                    .isEqualTo(JSON.readTree(jedis.hget(key, "prediction")).toString());
+        }
+        assertThat(entry.get("prediction").get("card_id").asText()).isEqualTo(card);
 
         // The clients did log their settings, with the secrets hidden.
         assertThat(logs)
@@ -262,6 +342,12 @@ class SecuredConnectionsITCase {
             assertThat(jobConfig)
                     .as("the job's configuration in the REST API")
                     .doesNotContain(secret);
+            assertThat(Files.readString(configFile)).as("the config file").doesNotContain(secret);
+            for (Cli command : List.of(topics, tail, lookup)) {
+                assertThat(command.out + command.err)
+                        .as("the commands' output")
+                        .doesNotContain(secret);
+            }
         }
         Figures.record(
                 "secured connections: Kafka SASL_SSL (SCRAM-SHA-512), Redis TLS + ACL user",
@@ -272,7 +358,96 @@ class SecuredConnectionsITCase {
                         + " captured log lines, the printed config, the Flink config or the REST"
                         + " job config; Redis newest for all "
                         + cards
-                        + " cards");
+                        + " cards; with the job's --config: rtml tail read "
+                        + tailed.size()
+                        + " predictions, the live evaluation "
+                        + everyLabel.get("labelled").asLong()
+                        + " labels, rtml lookup card "
+                        + card);
+    }
+
+    /**
+     * Runs the live evaluation (the scoring job is done: it reads the committed predictions) with a
+     * label for every event, and returns the first window that holds them all.
+     */
+    private static JsonNode evaluateOverSaslSsl(
+            RtmlConfig config,
+            String labelsTopic,
+            String evaluationTopic,
+            List<TransactionEvent> events)
+            throws Exception {
+        List<Map.Entry<byte[], byte[]>> labels = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            TransactionEvent event = events.get(i);
+            labels.add(
+                    Map.entry(
+                            event.cardId.getBytes(StandardCharsets.UTF_8),
+                            Label.write(event.eventId, fraud(i), "test")));
+        }
+        kafka.produce(labelsTopic, labels);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(config, new Configuration()));
+        EvaluationJob.pipeline(config).build().attachTo(env);
+        JobClient evaluation = env.executeAsync();
+        try (KafkaBroker.CommittedReader windows = kafka.reader(evaluationTopic)) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            long mostLabelled = 0;
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        windows.readFor(Duration.ofMillis(500))) {
+                    JsonNode window = JSON.readTree(record.value());
+                    mostLabelled = Math.max(mostLabelled, window.get("labelled").asLong());
+                    if (window.get("labelled").asLong() == events.size()) {
+                        return window;
+                    }
+                }
+            }
+            throw new AssertionError(
+                    "no evaluation window with all "
+                            + events.size()
+                            + " labels; at most "
+                            + mostLabelled);
+        } finally {
+            evaluation.cancel().get();
+        }
+    }
+
+    /** Every tenth event is labelled fraud. */
+    private static boolean fraud(int index) {
+        return index % 10 == 0;
+    }
+
+    private static long positives(List<TransactionEvent> events) {
+        return java.util.stream.IntStream.range(0, events.size())
+                .filter(SecuredConnectionsITCase::fraud)
+                .count();
+    }
+
+    /** The options as the job's YAML config file, dotted keys, every value a quoted string. */
+    private static Path configFile(Map<String, String> options) throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        new TreeMap<>(options)
+                .forEach(
+                        (key, value) ->
+                                yaml.append(key)
+                                        .append(": \"")
+                                        .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
+                                        .append("\"\n"));
+        return secret("rtml.yaml", yaml.toString());
+    }
+
+    /** One rtml command, run as scripts/rtml runs it, with what it printed. */
+    private record Cli(int exitCode, String out, String err) {
+        static Cli run(String... args) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = Rtml.commandLine();
+            commandLine.setOut(new PrintWriter(out, true));
+            commandLine.setErr(new PrintWriter(err, true));
+            int exitCode = commandLine.execute(args);
+            return new Cli(exitCode, out.toString(), err.toString());
+        }
     }
 
     private static Path secret(String name, String value) throws Exception {
