@@ -2,6 +2,7 @@ package io.rtml.job.cli;
 
 import io.rtml.event.EventJson;
 import io.rtml.job.generator.GeneratedTransaction;
+import io.rtml.job.generator.GeneratorOptions;
 import io.rtml.job.generator.TransactionGenerator;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import io.rtml.job.config.KafkaOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.generator.GeneratedTransaction;
+import io.rtml.job.generator.GeneratorOptions;
 import io.rtml.job.generator.TransactionGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

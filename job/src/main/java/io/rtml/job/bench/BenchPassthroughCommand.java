@@ -1,6 +1,5 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
-import io.rtml.job.bench.Passthrough;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.KafkaOptions;
@@ -31,7 +30,7 @@ import picocli.CommandLine.Option;
             "scripts/bench compares the job with. With --redis-uri it also writes each event's",
             "ingest time to Redis as the job writes predictions. Runs until stopped."
         })
-final class BenchPassthroughCommand implements Callable<Integer> {
+public final class BenchPassthroughCommand implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
 

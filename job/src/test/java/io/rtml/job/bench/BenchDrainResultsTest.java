@@ -1,4 +1,4 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +65,7 @@ class BenchDrainResultsTest {
                         new long[] {16_300, 90_000});
         command.warmup = 30_000;
 
-        Map<String, Object> results = command.results(polls, 90_000);
+        Map<String, Object> results = command.results(polls, 90_000, "predictions");
 
         assertThat(results)
                 .containsEntry("sustained_events_per_s", null)

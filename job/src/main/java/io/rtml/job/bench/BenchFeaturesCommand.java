@@ -1,4 +1,4 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.features.EntityFeatures;
@@ -9,7 +9,6 @@ import io.rtml.features.PartialFeatures;
 import io.rtml.features.spec.EntitySpec;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.job.Pipeline;
-import io.rtml.job.bench.SyntheticEvents;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
@@ -43,7 +42,7 @@ import picocli.CommandLine.Option;
             "(decode, compute, encode per event, as the operator does), then the job's feature",
             "stages in Flink with parallelism 1 on RocksDB; and the state bytes per entity."
         })
-final class BenchFeaturesCommand implements Callable<Integer> {
+public final class BenchFeaturesCommand implements Callable<Integer> {
     @Mixin ConfigOptions config;
 
     @Option(names = "--entities", description = "Cards (default: ${DEFAULT-VALUE}).")

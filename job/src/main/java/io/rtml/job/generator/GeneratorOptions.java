@@ -1,10 +1,9 @@
-package io.rtml.job.cli;
+package io.rtml.job.generator;
 
-import io.rtml.job.generator.TransactionGenerator;
 import picocli.CommandLine.Option;
 
 /** How the event generator is set up; the defaults are the demo's and the shipped model's. */
-final class GeneratorOptions {
+public final class GeneratorOptions {
     private static final TransactionGenerator.Settings DEFAULTS =
             TransactionGenerator.Settings.defaults(1, 0);
 
@@ -39,7 +38,7 @@ final class GeneratorOptions {
             description = "Share of events that are fraud, roughly (default: ${DEFAULT-VALUE}).")
     double fraudShare = DEFAULTS.fraudShare();
 
-    TransactionGenerator generator(long startTimeMs) {
+    public TransactionGenerator generator(long startTimeMs) {
         return new TransactionGenerator(
                 new TransactionGenerator.Settings(
                         seed,

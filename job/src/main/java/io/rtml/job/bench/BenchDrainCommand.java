@@ -1,9 +1,8 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rtml.job.CommittedTopicReader;
-import io.rtml.job.bench.ExactlyOnceCheck;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.KafkaOptions;
@@ -36,7 +35,7 @@ import picocli.CommandLine.Option;
             "explains the figures). scripts/bench runs it while the job or the pass-through",
             "drains a pre-loaded events topic."
         })
-final class BenchDrainCommand implements Callable<Integer> {
+public final class BenchDrainCommand implements Callable<Integer> {
     /** Polls whose records arrive closer together than this are one commit. */
     static final long COMMIT_GAP_MS = 1_000;
 

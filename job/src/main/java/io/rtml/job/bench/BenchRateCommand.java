@@ -1,16 +1,15 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
-import io.rtml.job.bench.CommittedWatcher;
-import io.rtml.job.bench.RedisWriteWatcher;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.KafkaOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import io.rtml.job.generator.GeneratorOptions;
 import io.rtml.job.generator.TransactionGenerator;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,7 @@ import picocli.CommandLine.Option;
             "after --warmup-s, as JSON. Event times are the wall clock at sending, as in live",
             "traffic. docs/benchmarks.md explains the method."
         })
-final class BenchRateCommand implements Callable<Integer> {
+public final class BenchRateCommand implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Mixin KafkaOptions kafka;
     @Mixin GeneratorOptions generatorOptions;

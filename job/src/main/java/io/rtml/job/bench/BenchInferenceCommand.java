@@ -1,4 +1,4 @@
-package io.rtml.job.cli;
+package io.rtml.job.bench;
 
 import ai.djl.inference.Predictor;
 import io.rtml.event.TransactionEvent;
@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
             "DJL predictor for each batch size, then the job's batching stage (queue, threads,",
             "batches cut by size or delay) in Flink with parallelism 1."
         })
-final class BenchInferenceCommand implements Callable<Integer> {
+public final class BenchInferenceCommand implements Callable<Integer> {
     @Mixin ConfigOptions config;
 
     @Option(
