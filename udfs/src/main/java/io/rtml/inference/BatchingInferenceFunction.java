@@ -66,7 +66,6 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
     private transient Histogram queueMicros;
     private transient Counter agreements;
     private transient Counter disagreements;
-    private transient Counter fallbacksTotal;
     private transient Map<String, Counter> fallbacks;
     private transient AtomicLong failedBatches;
     private transient DriftMonitor drift;
@@ -113,10 +112,7 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
         agreements = group.counter(MetricNames.SHADOW_AGREEMENTS, new ThreadSafeSimpleCounter());
         disagreements =
                 group.counter(MetricNames.SHADOW_DISAGREEMENTS, new ThreadSafeSimpleCounter());
-        // Registered before the first fallback, so the fallback rate reads 0, not "no data".
-        fallbacksTotal =
-                group.counter(MetricNames.INFERENCE_FALLBACKS, new ThreadSafeSimpleCounter());
-        group.meter(MetricNames.INFERENCE_FALLBACKS_PER_SECOND, new MeterView(fallbacksTotal));
+        // Every reason's counter from the start, so the fallback rate reads 0, not "no data".
         fallbacks = new HashMap<>();
         for (String reason : List.of(TIMEOUT, MODEL_ERROR, MODEL_UNAVAILABLE)) {
             fallbacks.put(
@@ -203,7 +199,6 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
      */
     private Prediction fallback(ScoringBatch batch, int row, String reason) {
         fallbacks.get(reason).inc();
-        fallbacksTotal.inc();
         Prediction prediction = prediction(batch, row, settings.fallbackScore(), Double.NaN);
         prediction.decision = settings.fallbackDecision();
         prediction.fallbackReason = reason;

@@ -36,8 +36,6 @@ public final class MetricNames {
     public static final String INFERENCE_QUEUE_MICROS = "inference_queue_micros";
     public static final String INFERENCE_ROWS_PER_SECOND = "inference_rows_per_second";
     public static final String FALLBACKS = "fallbacks";
-    public static final String INFERENCE_FALLBACKS = "inference_fallbacks";
-    public static final String INFERENCE_FALLBACKS_PER_SECOND = "inference_fallbacks_per_second";
     public static final String SCORED = "scored";
     public static final String FEATURE_PSI = "psi";
     public static final String LATENCY_EVENT_TO_REDIS_MS = "latency_event_to_redis_ms";
