@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.BatchingInferenceFunction;
 import io.rtml.inference.ModelControl;
+import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.job.testing.Repository;
+import io.rtml.sink.PredictionJson;
 import io.rtml.testing.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,10 +30,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -155,6 +159,29 @@ class DashboardMetricsITCase {
                                                                                 == EVENTS
                                                                                         + UNSCORED)
                                                 && dashboard.metrics().stream().allMatch(s::has));
+                // The model could not score them: the fallback score, flagged by default
+                // (inference.fallback-decision), the reason on each prediction.
+                try (KafkaBroker.CommittedReader reader = kafka.reader("predictions")) {
+                    reader.awaitAtLeast(EVENTS + UNSCORED, WAIT);
+                    Set<String> unscoredIds =
+                            unscored.stream().map(e -> e.eventId).collect(Collectors.toSet());
+                    List<Prediction> fallbacks =
+                            reader.readFor(Duration.ofSeconds(1)).stream()
+                                    .map(r -> PredictionJson.read(r.value()))
+                                    .filter(p -> unscoredIds.contains(p.eventId))
+                                    .toList();
+                    assertThat(fallbacks).hasSize(UNSCORED);
+                    assertThat(fallbacks)
+                            .allSatisfy(
+                                    p -> {
+                                        assertThat(p.fallbackReason)
+                                                .isEqualTo(
+                                                        BatchingInferenceFunction
+                                                                .MODEL_UNAVAILABLE);
+                                        assertThat(p.score).isZero();
+                                        assertThat(p.decision).isEqualTo(Prediction.FLAG);
+                                    });
+                }
             } finally {
                 job.cancel().get();
             }
@@ -206,15 +233,18 @@ class DashboardMetricsITCase {
                             assertThat(s.value()).isEqualTo(1);
                         });
         assertThat(scrape.sum(RTML + "inference_rows")).isEqualTo(EVENTS + UNSCORED);
-        assertThat(scrape.series(RTML + "reason_fallbacks"))
-                .singleElement()
-                .satisfies(
-                        s -> {
-                            assertThat(s.labels())
-                                    .containsEntry(
-                                            "reason", BatchingInferenceFunction.MODEL_UNAVAILABLE);
-                            assertThat(s.value()).isEqualTo(UNSCORED);
-                        });
+        // Every reason's series is there from the start (0 until its first fallback): the
+        // fallback rate's numerator.
+        Map<String, Double> fallbacksByReason = new TreeMap<>();
+        for (Series series : scrape.series(RTML + "reason_fallbacks")) {
+            fallbacksByReason.put(series.labels().get("reason"), series.value());
+        }
+        assertThat(fallbacksByReason)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                BatchingInferenceFunction.TIMEOUT, 0.0,
+                                BatchingInferenceFunction.MODEL_ERROR, 0.0,
+                                BatchingInferenceFunction.MODEL_UNAVAILABLE, (double) UNSCORED));
         assertThat(scrape.quantile(RTML + "inference_batch_size", "0.99"))
                 .isBetween(1.0, (double) BATCH_SIZE);
         assertThat(scrape.sum(RTML + "active_model_version")).isEqualTo(5);

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * a shadow version is also scored by the challenger, whose result rides along in the prediction. A
  * version is loaded (and run once) the first time a row needs it and stays loaded, so rolling back
  * is instant. Rows the model cannot score (an error, a version that cannot be loaded here, or the
- * operator's timeout) get the fallback score, flagged with the reason; the job never fails because
- * of one.
+ * operator's timeout) get the fallback score and the fallback decision
+ * (inference.fallback-decision, {@code flag} unless set), with the reason; the job never fails
+ * because of one.
  */
 public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, Prediction> {
     private static final long serialVersionUID = 1L;
@@ -65,8 +66,7 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
     private transient Histogram queueMicros;
     private transient Counter agreements;
     private transient Counter disagreements;
-    private transient MetricGroup fallbackGroup;
-    private transient ConcurrentHashMap<String, Counter> fallbacks;
+    private transient Map<String, Counter> fallbacks;
     private transient AtomicLong failedBatches;
     private transient DriftMonitor drift;
     private transient Counter[] scoreBuckets;
@@ -112,8 +112,14 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
         agreements = group.counter(MetricNames.SHADOW_AGREEMENTS, new ThreadSafeSimpleCounter());
         disagreements =
                 group.counter(MetricNames.SHADOW_DISAGREEMENTS, new ThreadSafeSimpleCounter());
-        fallbackGroup = group;
-        fallbacks = new ConcurrentHashMap<>();
+        // Every reason's counter from the start, so the fallback rate reads 0, not "no data".
+        fallbacks = new HashMap<>();
+        for (String reason : List.of(TIMEOUT, MODEL_ERROR, MODEL_UNAVAILABLE)) {
+            fallbacks.put(
+                    reason,
+                    group.addGroup(MetricNames.REASON_LABEL, reason)
+                            .counter(MetricNames.FALLBACKS, new ThreadSafeSimpleCounter()));
+        }
         failedBatches = new AtomicLong();
 
         // Bounded by the async operator's capacity: it never has more batches in flight.
@@ -187,21 +193,14 @@ public class BatchingInferenceFunction extends RichAsyncFunction<ScoringBatch, P
         }
     }
 
+    /**
+     * A row the model did not score: the fallback score and, whatever that score is against the
+     * model's threshold, the fallback decision, with the reason.
+     */
     private Prediction fallback(ScoringBatch batch, int row, String reason) {
-        fallbacks
-                .computeIfAbsent(
-                        reason,
-                        r ->
-                                fallbackGroup
-                                        .addGroup(MetricNames.REASON_LABEL, r)
-                                        .counter(
-                                                MetricNames.FALLBACKS,
-                                                new ThreadSafeSimpleCounter()))
-                .inc();
-        TorchScriptModel model = models.get(batch.modelNames[row] + "/" + batch.modelVersions[row]);
-        // Without a threshold (the model could not be loaded) a fallback is not a flag.
-        double threshold = model == null ? Double.NaN : model.artifact().threshold();
-        Prediction prediction = prediction(batch, row, settings.fallbackScore(), threshold);
+        fallbacks.get(reason).inc();
+        Prediction prediction = prediction(batch, row, settings.fallbackScore(), Double.NaN);
+        prediction.decision = settings.fallbackDecision();
         prediction.fallbackReason = reason;
         return prediction;
     }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param capacity rows in flight (queued or being scored), rounded up to whole batches; beyond it
  *     the stage backpressures
  * @param fallbackScore the score given when the model cannot score a row
+ * @param fallbackDecision the decision given to such a row, {@link Prediction#FLAG} or {@link
+ *     Prediction#PASS}, whatever its score
  */
 public record InferenceSettings(
         String modelRepository,
@@ -34,11 +36,17 @@ public record InferenceSettings(
         Duration maxBatchDelay,
         int threads,
         int capacity,
-        float fallbackScore)
+        float fallbackScore,
+        String fallbackDecision)
         implements Serializable {
 
     public InferenceSettings {
         features = List.copyOf(features);
+        if (!Prediction.FLAG.equals(fallbackDecision)
+                && !Prediction.PASS.equals(fallbackDecision)) {
+            throw new IllegalArgumentException(
+                    "fallback decision must be flag or pass, got " + fallbackDecision);
+        }
     }
 
     /** Batches in flight at most: {@link #capacity} in whole batches. */

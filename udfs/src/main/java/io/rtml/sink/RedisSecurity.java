@@ -1,5 +1,6 @@
 package io.rtml.sink;
 
+import io.rtml.secrets.SecretReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -14,13 +15,15 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How the job authenticates to Redis and which certificates it trusts over TLS ({@code rediss://}).
- * The password is already resolved (from the environment or a file) and is never printed: {@link
- * #toString()} hides it.
+ * As the job's configuration builds it, the username and passwords may be {@link SecretReference}s
+ * ({@code env:}/{@code file:}), which is all the job graph holds; the Redis sink {@link #resolve}s
+ * them when it opens, on the TaskManager. Neither form is printed: {@link #toString()} hides the
+ * password.
  *
- * @param username the ACL user, or {@code null} for Redis's default user
- * @param password the AUTH password, or {@code null} for none
+ * @param username the ACL user (or a reference to it), or {@code null} for Redis's default user
+ * @param password the AUTH password (or a reference to it), or {@code null} for none
  * @param trustStore a trust store file (PKCS12 or JKS) for TLS, or {@code null} for the JVM's
- * @param trustStorePassword its password, or {@code null}
+ * @param trustStorePassword its password (or a reference to it), or {@code null}
  * @param trustStoreType {@code PKCS12} or {@code JKS}
  */
 public record RedisSecurity(
@@ -33,6 +36,25 @@ public record RedisSecurity(
 
     /** No AUTH, the JVM's trusted certificates. */
     public static final RedisSecurity NONE = new RedisSecurity(null, null, null, null, "PKCS12");
+
+    /**
+     * These settings with every {@code env:}/{@code file:} reference replaced by the secret it
+     * names, read here; other values stay as they are.
+     *
+     * @throws IllegalStateException naming the option and the variable or file that cannot be read
+     */
+    public RedisSecurity resolve() {
+        return new RedisSecurity(
+                resolve("redis.username", username),
+                resolve("redis.password", password),
+                trustStore,
+                resolve("redis.truststore.password", trustStorePassword),
+                trustStoreType);
+    }
+
+    private static String resolve(String option, String value) {
+        return SecretReference.isReference(value) ? SecretReference.resolve(option, value) : value;
+    }
 
     /** An SSL socket factory that trusts {@link #trustStore}, or the JVM's default. */
     SSLSocketFactory socketFactory() {

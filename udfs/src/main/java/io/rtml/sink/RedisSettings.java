@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param maxBatchSize writes pipelined in one round trip at most
  * @param maxBatchDelay how long a write may wait for a batch to fill
  * @param maxBufferedWrites writes buffered per subtask before the job backpressures
- * @param security AUTH credentials and the TLS trust store
+ * @param security AUTH credentials and the TLS trust store, secrets possibly as references
  */
 public record RedisSettings(
         String uri,
@@ -23,6 +23,12 @@ public record RedisSettings(
         int maxBufferedWrites,
         RedisSecurity security)
         implements Serializable {
+
+    /** These settings with {@code security} instead. */
+    public RedisSettings withSecurity(RedisSecurity security) {
+        return new RedisSettings(
+                uri, keyPrefix, ttl, maxBatchSize, maxBatchDelay, maxBufferedWrites, security);
+    }
 
     /** Settings without AUTH, trusting the JVM's certificates. */
     public RedisSettings(

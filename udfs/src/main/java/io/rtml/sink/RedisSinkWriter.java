@@ -2,6 +2,9 @@ package io.rtml.sink;
 
 import io.rtml.inference.Prediction;
 import io.rtml.metrics.MetricNames;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -79,7 +83,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
     private final Histogram eventToRedis;
     private final Histogram ingestToRedis;
 
-    // Used only on the io thread.
+    // Used only on the io thread (after the constructor's first connection).
     private Jedis jedis;
     private byte[] scriptSha;
     private int failuresInARow;
@@ -91,8 +95,10 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
             RedisSettings settings,
             Collection<BufferedRequestState<RedisWrite>> state) {
         super(converter, context, configuration, state);
-        this.settings = settings;
+        // Secrets are read here, on the TaskManager: the job graph holds only their references.
+        this.settings = settings.withSecurity(settings.security().resolve());
         this.ttlMs = SafeEncoder.encode(Long.toString(settings.ttl().toMillis()));
+        connectAtStart();
         this.io =
                 Executors.newSingleThreadExecutor(
                         r -> {
@@ -119,6 +125,78 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
                         new DescriptiveStatisticsHistogram(LATENCY_SAMPLES));
     }
 
+    /**
+     * Connects before the first write, so that credentials or a certificate Redis refuses stop the
+     * start with an error that says which; a Redis that is merely unreachable is retried as during
+     * an outage. The io thread takes the connection over (the executor's hand-over orders it).
+     */
+    private void connectAtStart() {
+        try {
+            connect();
+        } catch (JedisException e) {
+            RuntimeException refused = refusal(e);
+            if (refused != null) {
+                throw refused;
+            }
+            if (!isTransient(e)) {
+                throw e;
+            }
+            disconnect();
+            LOG.warn(
+                    "Redis at {} is not reachable at start ({}); writes wait and are retried",
+                    settings.uri(),
+                    e.toString());
+        }
+    }
+
+    private void connect() {
+        if (jedis == null) {
+            jedis = RedisClients.connect(settings, 2_000, 10_000);
+            scriptSha = SafeEncoder.encode(jedis.scriptLoad(NEWEST_WINS));
+        }
+    }
+
+    /**
+     * A clear error when Redis refused the job's credentials or its certificate was refused (no
+     * retry mends either), else {@code null}.
+     */
+    private RuntimeException refusal(JedisException e) {
+        String where = "Redis at " + settings.uri();
+        if (e instanceof JedisAccessControlException) {
+            String user = settings.security().username();
+            return new IllegalStateException(
+                    where
+                            + " refused the credentials of "
+                            + (user == null ? "the default user" : "user " + user)
+                            + " (redis.username, redis.password): "
+                            + e.getMessage(),
+                    e);
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof CertificateException
+                    && (message.startsWith("No subject alternative")
+                            || message.startsWith("No name matching"))) {
+                return new IllegalStateException(
+                        where
+                                + ": the server's certificate is not for that host name ("
+                                + message
+                                + "); redis.uri must name a host the certificate names",
+                        e);
+            }
+            if (cause instanceof CertPathBuilderException
+                    || cause instanceof CertPathValidatorException) {
+                return new IllegalStateException(
+                        where
+                                + ": the server's certificate is not trusted ("
+                                + message
+                                + "); redis.truststore.location must hold the CA that signed it",
+                        e);
+            }
+        }
+        return null;
+    }
+
     @Override
     protected void submitRequestEntries(
             List<RedisWrite> writes, ResultHandler<RedisWrite> resultHandler) {
@@ -143,8 +221,9 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
             failuresInARow = 0;
             resultHandler.complete();
         } catch (JedisException e) {
-            if (!isTransient(e)) {
-                resultHandler.completeExceptionally(e);
+            RuntimeException refused = refusal(e);
+            if (refused != null || !isTransient(e)) {
+                resultHandler.completeExceptionally(refused != null ? refused : e);
                 return;
             }
             disconnect();
@@ -176,10 +255,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
      * would be refused as stale anyway); returns how many of {@code writes} were stale.
      */
     private int pipeline(List<RedisWrite> writes) {
-        if (jedis == null) {
-            jedis = RedisClients.connect(settings, 2_000, 10_000);
-            scriptSha = SafeEncoder.encode(jedis.scriptLoad(NEWEST_WINS));
-        }
+        connect();
         Map<String, RedisWrite> newest = new HashMap<>(writes.size() * 2);
         for (RedisWrite write : writes) {
             newest.merge(write.key(), write, (kept, next) -> next.isNewerThan(kept) ? next : kept);

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The inference stage in Flink's async operator, with the real model: one element per batch in, one
@@ -106,11 +108,14 @@ class BatchingInferenceFunctionTest {
         assertThat(out).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
     }
 
-    @Test
-    void givesEveryRowOfABatchThatTimedOutTheFallbackWithTheReason() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"flag, 0.0", "pass, 0.5"})
+    void givesEveryRowOfABatchThatTimedOutTheFallbackDecisionWithTheReason(
+            String decision, float fallbackScore) throws Exception {
         List<FeatureVector> vectors = vectors(5, 9);
         ScoringBatch batch = batches(vectors, 5).get(0);
-        BatchingInferenceFunction function = new BatchingInferenceFunction(settings(1));
+        BatchingInferenceFunction function =
+                new BatchingInferenceFunction(settings(1, fallbackScore, decision));
         OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness = harness(function);
         List<Prediction> out;
         try {
@@ -129,9 +134,10 @@ class BatchingInferenceFunctionTest {
             FeatureVector vector = vectors.get(row);
             assertThat(prediction.fallbackReason).isEqualTo(BatchingInferenceFunction.TIMEOUT);
             assertThat(prediction.fallbackReason).isEqualTo("timeout");
-            assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
-            assertThat(prediction.decision)
-                    .isEqualTo(Prediction.FLAG); // the fallback score is above the threshold
+            assertThat(prediction.score).isEqualTo(fallbackScore);
+            // The setting decides, not the fallback score against the model's threshold (0.0 is
+            // below it, 0.5 above).
+            assertThat(prediction.decision).isEqualTo(decision);
             assertThat(prediction.cardId).isEqualTo(vector.cardId);
             assertThat(prediction.eventTimeMs).isEqualTo(vector.eventTimeMs);
             assertThat(prediction.ingestTimeMs).isEqualTo(vector.ingestTimeMs);
@@ -142,8 +148,10 @@ class BatchingInferenceFunctionTest {
         }
     }
 
-    @Test
-    void fallsBackWithModelErrorForTheRowsOfABatchTheModelCannotScore() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"flag, 0.0", "pass, 0.5"})
+    void fallsBackWithModelErrorForTheRowsOfABatchTheModelCannotScore(
+            String decision, float fallbackScore) throws Exception {
         List<FeatureVector> vectors = vectors(6, 2);
         List<ScoringBatch> batches = batches(vectors, 3);
         // Three columns where the model takes the spec's: the predict call fails.
@@ -151,16 +159,19 @@ class BatchingInferenceFunctionTest {
         malformed.columns = 3;
         malformed.values = new float[9];
 
-        List<Prediction> out = run(new BatchingInferenceFunction(settings(1)), batches);
+        List<Prediction> out =
+                run(new BatchingInferenceFunction(settings(1, fallbackScore, decision)), batches);
 
         assertThat(out).hasSize(vectors.size());
         for (Prediction prediction : out) {
             if (List.of(malformed.eventIds).contains(prediction.eventId)) {
                 assertThat(prediction.fallbackReason).isEqualTo("model_error");
-                assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
-                assertThat(prediction.decision).isEqualTo(Prediction.FLAG);
+                assertThat(prediction.score).isEqualTo(fallbackScore);
+                assertThat(prediction.decision).isEqualTo(decision);
             } else {
                 assertThat(prediction.fallbackReason).isNull();
+                assertThat(prediction.score)
+                        .isCloseTo(scoreAlone(prediction.features), within(SCORE_TOLERANCE));
             }
         }
     }
@@ -182,7 +193,8 @@ class BatchingInferenceFunctionTest {
                         Duration.ofMillis(1),
                         1,
                         16,
-                        FALLBACK_SCORE);
+                        FALLBACK_SCORE,
+                        Prediction.FLAG);
 
         OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness =
                 harness(new BatchingInferenceFunction(settings));
@@ -234,21 +246,26 @@ class BatchingInferenceFunctionTest {
         }
     }
 
-    @Test
-    void givesTheFallbackToRowsOfAVersionThatCannotBeLoadedHere() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"flag, 0.0", "pass, 0.5"})
+    void givesTheFallbackToRowsOfAVersionThatCannotBeLoadedHere(
+            String decision, float fallbackScore) throws Exception {
         List<FeatureVector> vectors = vectors(20, 9);
         vectors.get(3).modelVersion = "404";
 
-        List<Prediction> out = run(new BatchingInferenceFunction(settings(1)), batches(vectors, 8));
+        List<Prediction> out =
+                run(
+                        new BatchingInferenceFunction(settings(1, fallbackScore, decision)),
+                        batches(vectors, 8));
 
         assertThat(out).hasSize(20);
         for (Prediction prediction : out) {
             if (prediction.eventId.equals(vectors.get(3).eventId)) {
                 assertThat(prediction.fallbackReason)
                         .isEqualTo(BatchingInferenceFunction.MODEL_UNAVAILABLE);
-                assertThat(prediction.score).isEqualTo(FALLBACK_SCORE);
+                assertThat(prediction.score).isEqualTo(fallbackScore);
                 assertThat(prediction.modelVersion).isEqualTo("404");
-                assertThat(prediction.decision).isEqualTo(Prediction.PASS);
+                assertThat(prediction.decision).isEqualTo(decision);
             } else {
                 assertThat(prediction.fallbackReason).isNull();
             }
@@ -273,6 +290,11 @@ class BatchingInferenceFunctionTest {
     }
 
     private static InferenceSettings settings(int threads) {
+        return settings(threads, FALLBACK_SCORE, Prediction.FLAG);
+    }
+
+    private static InferenceSettings settings(
+            int threads, float fallbackScore, String fallbackDecision) {
         return new InferenceSettings(
                 ShippedModel.directory().getParent().getParent().toString(),
                 "fraud",
@@ -285,7 +307,8 @@ class BatchingInferenceFunctionTest {
                 Duration.ofMillis(5),
                 threads,
                 256,
-                FALLBACK_SCORE);
+                fallbackScore,
+                fallbackDecision);
     }
 
     private static OneInputStreamOperatorTestHarness<ScoringBatch, Prediction> harness(

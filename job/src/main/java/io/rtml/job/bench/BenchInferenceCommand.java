@@ -141,7 +141,8 @@ public final class BenchInferenceCommand implements Callable<Integer> {
                         TimeUtils.parseDuration(delay),
                         base.threads(),
                         Math.max(base.capacity(), batchSize * 4),
-                        base.fallbackScore());
+                        base.fallbackScore(),
+                        base.fallbackDecision());
         Configuration flink = new Configuration();
         flink.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);

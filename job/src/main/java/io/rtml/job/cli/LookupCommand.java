@@ -92,7 +92,9 @@ final class LookupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         RtmlConfig config = options.withoutModel(redis);
+        // Secrets stay references in the configuration; this client reads them, as the sink does.
         RedisSettings settings = config.redis();
+        settings = settings.withSecurity(settings.security().resolve());
         redisUri = settings.uri();
         if (featureSpec == null) {
             featureSpec = config.get(RtmlOptions.FEATURE_SPEC);

@@ -2,30 +2,28 @@ package io.rtml.job.config;
 
 import static io.rtml.job.config.RtmlOptions.*;
 
+import io.rtml.secrets.KafkaSecretProvider;
+import io.rtml.secrets.SecretReference;
 import io.rtml.sink.RedisSecurity;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * How the job authenticates to Kafka and Redis, with its secrets resolved: an option such as {@code
- * kafka.sasl.password} holds a reference, {@code env:VARIABLE} or {@code file:/path}, read once at
- * start, never the secret itself. Secrets live only in this object and in the connectors' client
- * settings built from it; nothing here prints them.
+ * How the job authenticates to Kafka and Redis. An option such as {@code kafka.sasl.password} holds
+ * a reference, {@code env:VARIABLE} or {@code file:/path}, never the secret itself, and so does
+ * everything built from it: the job checks each reference's form at start but does not read it; the
+ * Kafka clients ({@link KafkaSecretProvider}) and the Redis sink ({@link RedisSecurity#resolve})
+ * read the secrets where they connect, on the JobManager and TaskManagers. So the job graph, which
+ * the cluster keeps in its HA storage and shows in its REST API, never holds a secret.
  */
 public final class ConnectionSecurity {
-    static final String ENV = "env:";
-    static final String FILE = "file:";
-
     private static final Set<String> SASL_MECHANISMS =
             Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
     private static final Set<String> STORE_TYPES = Set.of("PKCS12", "JKS");
@@ -47,35 +45,30 @@ public final class ConnectionSecurity {
     private final String kafkaTrustStoreType;
     private final RedisSecurity redis;
 
-    private ConnectionSecurity(
-            Configuration c, Map<String, String> environment, List<String> problems) {
+    private ConnectionSecurity(Configuration c, List<String> problems) {
         protocol = c.get(KAFKA_SECURITY_PROTOCOL);
         mechanism = c.get(KAFKA_SASL_MECHANISM);
-        kafkaUser = resolve(c, KAFKA_SASL_USERNAME, false, environment, problems);
-        kafkaPassword = resolve(c, KAFKA_SASL_PASSWORD, true, environment, problems);
+        kafkaUser = checked(c, KAFKA_SASL_USERNAME, false, problems);
+        kafkaPassword = checked(c, KAFKA_SASL_PASSWORD, true, problems);
         kafkaTrustStore = c.get(KAFKA_SSL_TRUSTSTORE_LOCATION);
-        kafkaTrustStorePassword =
-                resolve(c, KAFKA_SSL_TRUSTSTORE_PASSWORD, true, environment, problems);
+        kafkaTrustStorePassword = checked(c, KAFKA_SSL_TRUSTSTORE_PASSWORD, true, problems);
         kafkaTrustStoreType = c.get(KAFKA_SSL_TRUSTSTORE_TYPE);
-        String redisTrustStore = c.get(REDIS_TRUSTSTORE_LOCATION);
         redis =
                 new RedisSecurity(
-                        emptyToNull(resolve(c, REDIS_USERNAME, false, environment, problems)),
-                        emptyToNull(resolve(c, REDIS_PASSWORD, true, environment, problems)),
-                        emptyToNull(redisTrustStore),
-                        emptyToNull(
-                                resolve(c, REDIS_TRUSTSTORE_PASSWORD, true, environment, problems)),
+                        emptyToNull(checked(c, REDIS_USERNAME, false, problems)),
+                        emptyToNull(checked(c, REDIS_PASSWORD, true, problems)),
+                        emptyToNull(c.get(REDIS_TRUSTSTORE_LOCATION)),
+                        emptyToNull(checked(c, REDIS_TRUSTSTORE_PASSWORD, true, problems)),
                         c.get(REDIS_TRUSTSTORE_TYPE));
         validate(c, problems);
     }
 
     /**
-     * Reads the security options and resolves their secrets from {@code environment} and files;
-     * adds a problem, naming the option (and the variable or file), for each that does not work.
+     * Reads the security options and checks them, their references' form included; adds a problem,
+     * naming the option, for each that is wrong.
      */
-    static ConnectionSecurity load(
-            Configuration options, Map<String, String> environment, List<String> problems) {
-        return new ConnectionSecurity(options, environment, problems);
+    static ConnectionSecurity load(Configuration options, List<String> problems) {
+        return new ConnectionSecurity(options, problems);
     }
 
     private void validate(Configuration c, List<String> problems) {
@@ -154,49 +147,21 @@ public final class ConnectionSecurity {
     }
 
     /**
-     * The value of {@code option}: itself, or for {@code env:}/{@code file:} the variable's or the
-     * file's content. A {@code secret} option accepts only a reference.
+     * The value of {@code option}, as it is: a name, or a reference whose form is checked. A {@code
+     * secret} option accepts only a reference.
      */
-    private static String resolve(
-            Configuration c,
-            ConfigOption<String> option,
-            boolean secret,
-            Map<String, String> environment,
-            List<String> problems) {
+    private static String checked(
+            Configuration c, ConfigOption<String> option, boolean secret, List<String> problems) {
         String value = c.get(option);
         if (value.isEmpty()) {
             return "";
         }
-        if (value.startsWith(ENV)) {
-            String variable = value.substring(ENV.length());
-            String resolved = environment.get(variable);
-            if (variable.isEmpty()) {
-                problems.add(option.key() + ": env: needs a variable name");
-            } else if (resolved == null || resolved.isEmpty()) {
-                problems.add(
-                        option.key()
-                                + ": environment variable "
-                                + variable
-                                + (resolved == null ? " is not set" : " is empty"));
+        if (SecretReference.isReference(value)) {
+            String problem = SecretReference.problem(value);
+            if (problem != null) {
+                problems.add(option.key() + ": " + problem);
             }
-            return resolved == null ? "" : resolved;
-        }
-        if (value.startsWith(FILE)) {
-            Path file = Path.of(value.substring(FILE.length()));
-            try {
-                String resolved = stripLineEnd(Files.readString(file, StandardCharsets.UTF_8));
-                if (resolved.isEmpty()) {
-                    problems.add(option.key() + ": file " + file + " is empty");
-                }
-                return resolved;
-            } catch (IOException | RuntimeException e) {
-                problems.add(
-                        option.key()
-                                + ": cannot read file "
-                                + file
-                                + (Files.exists(file) ? "" : " (it does not exist)"));
-                return "";
-            }
+            return value;
         }
         if (secret) {
             // Never echo the value: it may be the secret.
@@ -206,18 +171,10 @@ public final class ConnectionSecurity {
                             + " secret in a config file or on a command line leaks)");
             return "";
         }
+        if (value.contains("${")) {
+            problems.add(option.key() + ": must not contain ${ (Kafka reads it as a variable)");
+        }
         return value;
-    }
-
-    /** A mounted secret or an {@code echo > file} ends with one line end; it is not part of it. */
-    private static String stripLineEnd(String text) {
-        if (text.endsWith("\r\n")) {
-            return text.substring(0, text.length() - 2);
-        }
-        if (text.endsWith("\n")) {
-            return text.substring(0, text.length() - 1);
-        }
-        return text;
     }
 
     private static void checkReadable(
@@ -254,7 +211,7 @@ public final class ConnectionSecurity {
 
     /** Whether an option's value names where a secret is rather than being one. */
     static boolean isReference(String value) {
-        return value.startsWith(ENV) || value.startsWith(FILE);
+        return SecretReference.isReference(value);
     }
 
     private static String emptyToNull(String value) {
@@ -263,7 +220,8 @@ public final class ConnectionSecurity {
 
     /**
      * The Kafka client settings for every source, sink and admin client of the job: {@code
-     * security.protocol}, SASL login and trust store. Empty for PLAINTEXT.
+     * security.protocol}, SASL login and trust store, each secret as a placeholder the client
+     * resolves itself when it is created ({@link KafkaSecretProvider}). Empty for PLAINTEXT.
      */
     public Properties kafkaProperties() {
         Properties properties = new Properties();
@@ -279,8 +237,13 @@ public final class ConnectionSecurity {
             properties.setProperty("ssl.truststore.location", kafkaTrustStore);
             properties.setProperty("ssl.truststore.type", kafkaTrustStoreType);
             if (!kafkaTrustStorePassword.isEmpty()) {
-                properties.setProperty("ssl.truststore.password", kafkaTrustStorePassword);
+                properties.setProperty(
+                        "ssl.truststore.password",
+                        KafkaSecretProvider.plain(kafkaTrustStorePassword));
             }
+        }
+        if (properties.values().stream().anyMatch(v -> v.toString().contains("${"))) {
+            properties.putAll(KafkaSecretProvider.clientSettings());
         }
         return properties;
     }
@@ -292,15 +255,17 @@ public final class ConnectionSecurity {
                         : "org.apache.kafka.common.security.scram.ScramLoginModule";
         return module
                 + " required username=\""
-                + jaasQuote(kafkaUser)
+                + jaasValue(kafkaUser)
                 + "\" password=\""
-                + jaasQuote(kafkaPassword)
+                + jaasValue(kafkaPassword)
                 + "\";";
     }
 
-    /** Escapes a value for a double-quoted JAAS option. */
-    private static String jaasQuote(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
+    /** A reference as its placeholder, a name as it is, for a double-quoted JAAS option. */
+    private static String jaasValue(String value) {
+        return SecretReference.isReference(value)
+                ? KafkaSecretProvider.inJaas(value)
+                : KafkaSecretProvider.jaasQuote(value);
     }
 
     /** Redis AUTH and TLS trust. */

@@ -14,6 +14,7 @@ import io.rtml.inference.InferenceSettings;
 import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelChoice;
 import io.rtml.inference.ModelContractException;
+import io.rtml.inference.Prediction;
 import io.rtml.sink.RedisSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -119,7 +120,7 @@ public final class RtmlConfig {
             throw new ConfigException(problems);
         }
         validate(options, problems);
-        ConnectionSecurity security = ConnectionSecurity.load(options, System.getenv(), problems);
+        ConnectionSecurity security = ConnectionSecurity.load(options, problems);
         FeatureSpec spec = spec(options, problems);
         if (spec != null) {
             stateTtl(options, spec, problems);
@@ -324,6 +325,14 @@ public final class RtmlConfig {
         if (!(fallback >= 0 && fallback <= 1)) {
             problems.add(
                     INFERENCE_FALLBACK_SCORE.key() + ": must be between 0 and 1, got " + fallback);
+        }
+        String fallbackDecision = c.get(INFERENCE_FALLBACK_DECISION);
+        if (!List.of(Prediction.FLAG, Prediction.PASS).contains(fallbackDecision)) {
+            problems.add(
+                    INFERENCE_FALLBACK_DECISION.key()
+                            + ": must be flag or pass, got \""
+                            + fallbackDecision
+                            + "\"");
         }
     }
 
@@ -546,7 +555,8 @@ public final class RtmlConfig {
                 get(INFERENCE_BATCH_DELAY),
                 get(INFERENCE_THREADS),
                 get(INFERENCE_CAPACITY),
-                get(INFERENCE_FALLBACK_SCORE));
+                get(INFERENCE_FALLBACK_SCORE),
+                get(INFERENCE_FALLBACK_DECISION));
     }
 
     /** SASL and TLS for Kafka, AUTH and TLS for Redis; Kafka clients get it via KafkaClients. */

@@ -363,6 +363,15 @@ public final class RtmlOptions {
                     .withDescription(
                             "Score of a row the model could not score (flagged with the reason).");
 
+    public static final ConfigOption<String> INFERENCE_FALLBACK_DECISION =
+            key("inference.fallback-decision")
+                    .stringType()
+                    .defaultValue("flag")
+                    .withDescription(
+                            "Decision on a row the model could not score (a timeout, a model"
+                                    + " error, a version that cannot be loaded), whatever its"
+                                    + " fallback score: flag (held for review) or pass.");
+
     public static final ConfigOption<Duration> EVALUATION_WINDOW =
             key("evaluation.window")
                     .durationType()
@@ -512,6 +521,7 @@ public final class RtmlOptions {
                     INFERENCE_CAPACITY,
                     INFERENCE_TIMEOUT,
                     INFERENCE_FALLBACK_SCORE,
+                    INFERENCE_FALLBACK_DECISION,
                     EVALUATION_WINDOW,
                     EVALUATION_SLIDE,
                     EVALUATION_JOIN_TTL,

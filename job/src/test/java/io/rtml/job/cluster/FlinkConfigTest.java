@@ -97,6 +97,15 @@ class FlinkConfigTest {
     }
 
     @Test
+    void neitherConfigLetsTheWebUiRunUploadedJars() {
+        for (String profile : List.of("cluster", "local")) {
+            assertThat(load(profile).get(WebOptions.SUBMIT_ENABLE))
+                    .as(profile + "/config.yaml: web.submit.enable")
+                    .isFalse();
+        }
+    }
+
+    @Test
     void everyKeyIsAFlinkOption() throws Exception {
         Set<String> known = knownKeys();
         for (String profile : List.of("cluster", "local")) {

@@ -86,6 +86,16 @@ final class StandaloneCluster implements AutoCloseable {
         script(Duration.ofMinutes(2), "flink", "cancel", jobId);
     }
 
+    /** Kills the TaskManager process with SIGKILL, as a crash would. */
+    void killTaskManager() throws Exception {
+        script(Duration.ofMinutes(1), "kill-taskmanager");
+    }
+
+    /** Starts a new TaskManager and waits until it has registered. */
+    void startTaskManager() throws Exception {
+        script(Duration.ofMinutes(3), "start-taskmanager");
+    }
+
     /** The names of the metrics the JobManager and TaskManager serve to Prometheus. */
     Set<String> prometheusMetricNames() throws Exception {
         Set<String> names = new TreeSet<>();

@@ -1,9 +1,11 @@
 package io.rtml.job.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.rtml.job.testing.Repository;
+import io.rtml.secrets.KafkaSecretProvider;
 import io.rtml.sink.RedisSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConnectionSecurityTest {
-    private static final Map<String, String> ENVIRONMENT =
-            Map.of(
-                    "RTML_KAFKA_SASL_USERNAME", "fraud-job",
-                    "RTML_KAFKA_SASL_PASSWORD", "s3cr3t\"pa\\ss",
-                    "RTML_REDIS_PASSWORD", "redis-s3cr3t",
-                    "EMPTY", "");
-
     @TempDir Path dir;
 
     @Test
@@ -35,7 +32,7 @@ class ConnectionSecurityTest {
     }
 
     @Test
-    void readsSaslCredentialsFromTheEnvironmentIntoTheJaasConfig() {
+    void putsSaslCredentialReferencesIntoTheJaasConfigForTheKafkaClientToResolve() {
         Properties kafka =
                 load(Map.of(
                                 "kafka.security.protocol", "SASL_SSL",
@@ -48,68 +45,92 @@ class ConnectionSecurityTest {
         assertThat(kafka.getProperty("sasl.jaas.config"))
                 .isEqualTo(
                         "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                                + " username=\"fraud-job\" password=\"s3cr3t\\\"pa\\\\ss\";");
+                                + " username=\"${rtml:jaas:env:RTML_KAFKA_SASL_USERNAME}\""
+                                + " password=\"${rtml:jaas:env:RTML_KAFKA_SASL_PASSWORD}\";");
+        assertThat(kafka.getProperty("config.providers")).isEqualTo("rtml");
+        assertThat(kafka.getProperty("config.providers.rtml.class"))
+                .isEqualTo(KafkaSecretProvider.class.getName());
         assertThat(kafka).doesNotContainKey("ssl.truststore.location");
     }
 
     @Test
-    void usesThePlainLoginModuleForPlainAndATrustStoreForTls() throws Exception {
+    void theKafkaClientReadsTheSecretsFromTheFilesWhenItIsCreated() throws Exception {
         Path trustStore = Files.writeString(dir.resolve("truststore.jks"), "store");
+        Path password = Files.writeString(dir.resolve("password"), "s3cr3t\"pa\\ss\n");
         Path storePassword = Files.writeString(dir.resolve("store-password"), "changeit\n");
         Properties kafka =
                 load(Map.of(
                                 "kafka.security.protocol", "SASL_SSL",
                                 "kafka.sasl.mechanism", "PLAIN",
                                 "kafka.sasl.username", "fraud-job",
-                                "kafka.sasl.password", "file:" + secret("p4ss"),
+                                "kafka.sasl.password", "file:" + password,
                                 "kafka.ssl.truststore.location", trustStore.toString(),
                                 "kafka.ssl.truststore.password", "file:" + storePassword,
                                 "kafka.ssl.truststore.type", "JKS"))
                         .kafkaProperties();
+        assertThat(kafka.toString()).doesNotContain("s3cr3t").doesNotContain("changeit");
 
-        assertThat(kafka.getProperty("sasl.jaas.config"))
-                .startsWith("org.apache.kafka.common.security.plain.PlainLoginModule required")
-                .contains("password=\"p4ss\"");
-        assertThat(kafka.getProperty("ssl.truststore.location")).isEqualTo(trustStore.toString());
-        assertThat(kafka.getProperty("ssl.truststore.password"))
+        // What a producer does with these settings on a TaskManager.
+        kafka.put("bootstrap.servers", "localhost:9092");
+        kafka.put("key.serializer", ByteArraySerializer.class.getName());
+        kafka.put("value.serializer", ByteArraySerializer.class.getName());
+        ProducerConfig client = new ProducerConfig(kafka);
+
+        assertThat(client.getPassword("sasl.jaas.config").value())
+                .isEqualTo(
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                + " username=\"fraud-job\" password=\"s3cr3t\\\"pa\\\\ss\";");
+        assertThat(client.getPassword("ssl.truststore.password").value())
                 .as("one line end is not part of a mounted secret")
                 .isEqualTo("changeit");
-        assertThat(kafka.getProperty("ssl.truststore.type")).isEqualTo("JKS");
+        assertThat(client.getString("ssl.truststore.location")).isEqualTo(trustStore.toString());
+        assertThat(client.getString("ssl.truststore.type")).isEqualTo("JKS");
     }
 
     @Test
-    void readsTheRedisPasswordFromTheEnvironment() {
+    void theKafkaClientNamesTheFileItCannotRead() {
+        Path missing = dir.resolve("no-such-secret");
+        Properties kafka =
+                load(Map.of(
+                                "kafka.security.protocol", "SASL_PLAINTEXT",
+                                "kafka.sasl.username", "fraud-job",
+                                "kafka.sasl.password", "file:" + missing))
+                        .kafkaProperties();
+        kafka.put("bootstrap.servers", "localhost:9092");
+        kafka.put("key.serializer", ByteArraySerializer.class.getName());
+        kafka.put("value.serializer", ByteArraySerializer.class.getName());
+
+        assertThatThrownBy(() -> new ProducerConfig(kafka))
+                .hasMessageContaining("cannot read file " + missing + " (it does not exist)");
+    }
+
+    @Test
+    void keepsTheRedisSecretsAsReferencesUntilTheSinkOpens() throws Exception {
         RedisSecurity redis =
-                load(Map.of("redis.username", "rtml", "redis.password", "env:RTML_REDIS_PASSWORD"))
+                load(Map.of("redis.username", "rtml", "redis.password", "file:" + secret("r3d1s")))
                         .redis();
 
         assertThat(redis.username()).isEqualTo("rtml");
-        assertThat(redis.password()).isEqualTo("redis-s3cr3t");
-        assertThat(redis.toString()).doesNotContain("redis-s3cr3t").contains("password=***");
+        assertThat(redis.password()).isEqualTo("file:" + dir.resolve("secret"));
+        assertThat(redis.resolve().password()).isEqualTo("r3d1s");
+        assertThat(redis.resolve().toString()).doesNotContain("r3d1s").contains("password=***");
     }
 
     @Test
-    void namesTheOptionAndTheVariableWhenAVariableIsMissingOrEmpty() {
+    void checksTheFormOfEachReferenceAtStartWithoutReadingIt() {
         assertThat(
                         problems(
                                 Map.of(
                                         "kafka.security.protocol", "SASL_PLAINTEXT",
-                                        "kafka.sasl.username", "env:RTML_KAFKA_SASL_USERNAME",
-                                        "kafka.sasl.password", "env:RTML_KAFKA_PASSWORD_TYPO",
-                                        "redis.password", "env:EMPTY")))
+                                        "kafka.sasl.username", "env:",
+                                        "kafka.sasl.password", "file:secrets/kafka",
+                                        "redis.password", "env:RTML-REDIS",
+                                        "redis.username", "env:RTML_REDIS_USER")))
                 .containsExactlyInAnyOrder(
-                        "kafka.sasl.password: environment variable RTML_KAFKA_PASSWORD_TYPO is"
-                                + " not set",
-                        "redis.password: environment variable EMPTY is empty");
-    }
-
-    @Test
-    void namesTheOptionAndTheFileWhenAFileIsMissing() {
-        Path missing = dir.resolve("no-such-secret");
-
-        assertThat(problems(Map.of("redis.password", "file:" + missing)))
-                .containsExactly(
-                        "redis.password: cannot read file " + missing + " (it does not exist)");
+                        "kafka.sasl.username: env: needs a variable name",
+                        "kafka.sasl.password: file: needs an absolute path (it is read on the"
+                                + " cluster), got secrets/kafka",
+                        "redis.password: \"RTML-REDIS\" is not an environment variable's name");
     }
 
     @Test
@@ -179,7 +200,7 @@ class ConnectionSecurityTest {
 
         overrides.put("redis.password", "file:" + secret("hunter2"));
         RtmlConfig config = RtmlConfig.load(null, overrides);
-        assertThat(config.redis().security().password()).isEqualTo("hunter2");
+        assertThat(config.redis().security().password()).isEqualTo("file:" + dir.resolve("secret"));
         assertThat(config.describe())
                 .contains("redis.password: file:" + dir.resolve("secret"))
                 .doesNotContain("hunter2");
@@ -193,14 +214,14 @@ class ConnectionSecurityTest {
     private static ConnectionSecurity load(Map<String, String> values) {
         List<String> problems = new ArrayList<>();
         ConnectionSecurity security =
-                ConnectionSecurity.load(Configuration.fromMap(values), ENVIRONMENT, problems);
+                ConnectionSecurity.load(Configuration.fromMap(values), problems);
         assertThat(problems).isEmpty();
         return security;
     }
 
     private static List<String> problems(Map<String, String> values) {
         List<String> problems = new ArrayList<>();
-        ConnectionSecurity.load(Configuration.fromMap(values), ENVIRONMENT, problems);
+        ConnectionSecurity.load(Configuration.fromMap(values), problems);
         return problems;
     }
 }

@@ -83,6 +83,7 @@ class RtmlConfigTest {
         defaults.put("inference.capacity", 1024);
         defaults.put("inference.timeout", Duration.ofSeconds(5));
         defaults.put("inference.fallback-score", 0f);
+        defaults.put("inference.fallback-decision", "flag");
         defaults.put("evaluation.window", Duration.ofMinutes(10));
         defaults.put("evaluation.slide", Duration.ofMinutes(1));
         defaults.put("evaluation.join-ttl", Duration.ofHours(1));
@@ -178,6 +179,7 @@ class RtmlConfigTest {
                         "inference.threads", "2",
                         "inference.capacity", "512",
                         "inference.fallback-score", "0.25",
+                        "inference.fallback-decision", "pass",
                         "redis.uri", "rediss://cache:6379/2",
                         "redis.key-prefix", "fraud:",
                         "redis.ttl", "1 d",
@@ -199,7 +201,8 @@ class RtmlConfigTest {
                                 Duration.ofMillis(2),
                                 2,
                                 512,
-                                0.25f));
+                                0.25f,
+                                "pass"));
         assertThat(config.redis())
                 .isEqualTo(
                         new RedisSettings(
@@ -723,6 +726,15 @@ class RtmlConfigTest {
     void refusesAFallbackScoreAboveOne() {
         assertThat(problems("inference.fallback-score", "1.5"))
                 .containsExactly("inference.fallback-score: must be between 0 and 1, got 1.5");
+    }
+
+    @Test
+    void refusesAFallbackDecisionOtherThanFlagOrPass() {
+        assertThat(problems("inference.fallback-decision", "FLAG"))
+                .containsExactly("inference.fallback-decision: must be flag or pass, got \"FLAG\"");
+        assertThat(problems("inference.fallback-decision", "review"))
+                .containsExactly(
+                        "inference.fallback-decision: must be flag or pass, got \"review\"");
     }
 
     @Test

@@ -115,7 +115,54 @@ class ChartTest {
                 .containsEntry("pipeline.auto-generate-uids", "false")
                 .containsEntry("classloader.parent-first-patterns.additional", "ai.djl.")
                 .containsEntry("taskmanager.numberOfTaskSlots", "2")
-                .containsEntry("metrics.reporter.prom.port", "9249");
+                .containsEntry("metrics.reporter.prom.port", "9249")
+                .containsEntry("web.submit.enable", "false");
+    }
+
+    @Test
+    void networkPolicyLetsInOnlyThisReleaseTheOperatorAndPrometheus() throws Exception {
+        for (Rendered rendered : List.of(render(Map.of()), render(PRODUCTION, Map.of()))) {
+            JsonNode pod = rendered.only("FlinkDeployment").get("spec").get("podTemplate");
+            JsonNode policy = rendered.only("NetworkPolicy").get("spec");
+            JsonNode podLabels = pod.get("metadata").get("labels");
+            JsonNode selected = policy.get("podSelector").get("matchLabels");
+            assertThat(selected.size()).isPositive();
+            selected.fields()
+                    .forEachRemaining(
+                            label ->
+                                    assertThat(podLabels.get(label.getKey()).asText())
+                                            .isEqualTo(label.getValue().asText()));
+            assertThat(policy.get("policyTypes").size()).isEqualTo(1);
+            assertThat(policy.get("policyTypes").get(0).asText()).isEqualTo("Ingress");
+
+            JsonNode ingress = policy.get("ingress");
+            assertThat(ingress).hasSize(3);
+            // This release's JobManager and TaskManagers: every port.
+            assertThat(ingress.get(0).has("ports")).isFalse();
+            assertThat(ingress.get(0).get("from").get(0).get("podSelector").get("matchLabels"))
+                    .isEqualTo(selected);
+            // The REST API from the operator's namespace, the reporter from Prometheus's.
+            assertThat(ingress.get(1).get("ports").get(0).get("port").asInt()).isEqualTo(8081);
+            assertThat(namespaces(ingress.get(1))).containsExactly("flink-operator");
+            JsonNode metricsPort = byName(mainContainer(pod).get("ports"), "metrics");
+            assertThat(ingress.get(2).get("ports").get(0).get("port").asText())
+                    .isEqualTo(metricsPort.get("containerPort").asText());
+            assertThat(namespaces(ingress.get(2))).containsExactly("monitoring");
+        }
+        assertThat(render(Map.of("networkPolicy.enabled", "false")).kinds())
+                .doesNotContain("NetworkPolicy");
+    }
+
+    private static List<String> namespaces(JsonNode rule) {
+        List<String> namespaces = new ArrayList<>();
+        for (JsonNode from : rule.get("from")) {
+            namespaces.add(
+                    from.get("namespaceSelector")
+                            .get("matchLabels")
+                            .get("kubernetes.io/metadata.name")
+                            .asText());
+        }
+        return namespaces;
     }
 
     @Test

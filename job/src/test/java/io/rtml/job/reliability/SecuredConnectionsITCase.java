@@ -9,6 +9,7 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.EvaluationJob;
 import io.rtml.job.JobEnvironment;
+import io.rtml.job.RtmlJob;
 import io.rtml.job.cli.Rtml;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.testing.KafkaBroker;
@@ -41,6 +42,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -51,16 +53,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
 /**
  * The job against a Kafka broker that takes only SASL_SSL (SCRAM-SHA-512 over TLS, a self-signed
- * certificate) and a Redis that takes only TLS with an ACL user and password: it works end to end,
- * with every secret read from a file at start, and no secret shows in the logs, in the printed
- * configuration or in the Flink configuration. The live evaluation's source reads the labels over
- * the same connection, and the command line reaches both with the job's own {@code --config}:
- * {@code rtml topics} and {@code rtml tail} the broker, {@code rtml lookup} Redis.
+ * certificate for localhost) and a Redis that takes only TLS with an ACL user and password: it
+ * works end to end, with every secret read from a file on the cluster, and no secret shows in the
+ * logs, in the printed configuration, in the Flink configuration, in the REST API or in the
+ * serialized job graph. The live evaluation's source reads the labels over the same connection, and
+ * the command line reaches both with the job's own {@code --config}: {@code rtml topics} and {@code
+ * rtml tail} the broker, {@code rtml lookup} Redis. A wrong CA, host name or password for either
+ * fails the start with an error that says so.
  */
 class SecuredConnectionsITCase {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -76,6 +82,11 @@ class SecuredConnectionsITCase {
     @TempDir static Path secrets;
 
     private static SelfSignedTls tls;
+
+    /** A CA of its own that signed neither server's certificate. */
+    private static SelfSignedTls otherCa;
+
+    private static int kafkaPort;
     private static KafkaBroker kafka;
     private static RedisServer redis;
     private static RedisSettings redisClient;
@@ -83,7 +94,9 @@ class SecuredConnectionsITCase {
     @BeforeAll
     static void startSecuredServices() throws Exception {
         tls = SelfSignedTls.create(secrets);
+        otherCa = SelfSignedTls.create(Files.createDirectories(secrets.resolve("other-ca")));
         int external = RedisServer.freePort();
+        kafkaPort = external;
         int internal = RedisServer.freePort();
         Map<String, String> broker = new HashMap<>();
         broker.put(
@@ -205,29 +218,9 @@ class SecuredConnectionsITCase {
     @Test
     void runsEndToEndOverSaslSslAndRedisTlsWithSecretsFromFilesAndNeverShowsThem(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
-        Path kafkaUser = secret("kafka-username", KAFKA_USER + "\n");
-        Path kafkaPassword = secret("kafka-password", KAFKA_PASSWORD + "\n");
-        Path storePassword = secret("truststore-password", tls.password);
-        Path redisPassword = secret("redis-password", REDIS_PASSWORD);
         List<String> secretValues = List.of(KAFKA_PASSWORD, REDIS_PASSWORD, tls.password);
-
         List<TransactionEvent> events = JobRun.generate(23, EVENTS);
-        JobRun run =
-                new JobRun(
-                        kafka,
-                        "rediss://localhost:" + redis.port(),
-                        secrets.resolve("checkpoints"),
-                        "secured");
-        run.options.put("kafka.security.protocol", "SASL_SSL");
-        run.options.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
-        run.options.put("kafka.sasl.username", "file:" + kafkaUser);
-        run.options.put("kafka.sasl.password", "file:" + kafkaPassword);
-        run.options.put("kafka.ssl.truststore.location", tls.trustStore.toString());
-        run.options.put("kafka.ssl.truststore.password", "file:" + storePassword);
-        run.options.put("redis.username", REDIS_USER);
-        run.options.put("redis.password", "file:" + redisPassword);
-        run.options.put("redis.truststore.location", tls.trustStore.toString());
-        run.options.put("redis.truststore.password", "file:" + storePassword);
+        JobRun run = securedRun("secured");
         String labelsTopic = run.name + "-labels";
         String evaluationTopic = run.name + "-evaluation";
         run.options.put("kafka.topics.labels", labelsTopic);
@@ -246,11 +239,13 @@ class SecuredConnectionsITCase {
         JsonNode everyLabel;
         Cli lookup;
         String card = events.get(EVENTS - 1).cardId;
+        byte[] jobGraph;
         try (LogCapture capture =
                 LogCapture.start("io.rtml", "org.apache.flink", "org.apache.kafka.clients")) {
             config = run.config();
             org.slf4j.LoggerFactory.getLogger("io.rtml.job.RtmlJob")
                     .info("Starting rtml with options:{}", config.describe());
+            jobGraph = serializedJobGraph(config);
             // The labels and evaluation topics are the run's own: rtml topics creates them.
             topics = Cli.run("topics", "--config", configFile.toString());
             run.produce(events);
@@ -331,10 +326,16 @@ class SecuredConnectionsITCase {
                 .contains("sasl.jaas.config = [hidden]");
         String printed = config.describe();
         assertThat(printed)
-                .contains("kafka.sasl.password: file:" + kafkaPassword)
-                .contains("redis.password: file:" + redisPassword);
+                .contains("kafka.sasl.password: file:" + secrets.resolve("kafka-password"))
+                .contains("redis.password: file:" + secrets.resolve("redis-password"));
         String flinkConfiguration =
                 JobEnvironment.apply(config, new Configuration()).toMap().toString();
+        // The job graph (what the cluster keeps in its HA storage) holds the references: the
+        // search below would find a secret written there the same way.
+        String graph = new String(jobGraph, StandardCharsets.ISO_8859_1);
+        assertThat(graph)
+                .contains("${rtml:jaas:file:" + secrets.resolve("kafka-password") + "}")
+                .contains("file:" + secrets.resolve("redis-password"));
         for (String secret : secretValues) {
             assertThat(logs).as("the logs").doesNotContain(secret);
             assertThat(printed).as("the printed configuration").doesNotContain(secret);
@@ -348,15 +349,18 @@ class SecuredConnectionsITCase {
                         .as("the commands' output")
                         .doesNotContain(secret);
             }
+            assertThat(graph).as("the serialized job graph").doesNotContain(secret);
         }
         Figures.record(
                 "secured connections: Kafka SASL_SSL (SCRAM-SHA-512), Redis TLS + ACL user",
                 0,
                 outcome,
-                "secrets from files; none in "
+                "secrets from files, read on the cluster; none in "
                         + logs.lines().count()
-                        + " captured log lines, the printed config, the Flink config or the REST"
-                        + " job config; Redis newest for all "
+                        + " captured log lines, the printed config, the Flink config, the REST"
+                        + " job config or the "
+                        + jobGraph.length
+                        + "-byte serialized job graph; Redis newest for all "
                         + cards
                         + " cards; with the job's --config: rtml tail read "
                         + tailed.size()
@@ -448,6 +452,151 @@ class SecuredConnectionsITCase {
             int exitCode = commandLine.execute(args);
             return new Cli(exitCode, out.toString(), err.toString());
         }
+    }
+
+    /** What the client hands the cluster for the job, serialized as the cluster stores it. */
+    private static byte[] serializedJobGraph(RtmlConfig config) throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        JobEnvironment.apply(config, new Configuration()));
+        RtmlJob.pipeline(config).build().attachTo(env);
+        return InstantiationUtil.serializeObject(env.getStreamGraph().getJobGraph());
+    }
+
+    /** A wrong setting of the secured connections, and what the job's failure then says. */
+    enum Misconfiguration {
+        KAFKA_WRONG_CA,
+        KAFKA_WRONG_HOST_NAME,
+        KAFKA_WRONG_PASSWORD,
+        REDIS_WRONG_CA,
+        REDIS_WRONG_HOST_NAME,
+        REDIS_WRONG_PASSWORD
+    }
+
+    @ParameterizedTest
+    @EnumSource(Misconfiguration.class)
+    void failsAtStartWithAClearErrorWhenAConnectionIsRefused(
+            Misconfiguration wrong, @InjectClusterClient ClusterClient<?> cluster)
+            throws Exception {
+        JobRun run = securedRun("refused");
+        String redisUri = "rediss://localhost:" + redis.port();
+        String expected =
+                switch (wrong) {
+                    case KAFKA_WRONG_CA -> {
+                        run.options.put(
+                                "kafka.ssl.truststore.location", otherCa.trustStore.toString());
+                        run.options.put(
+                                "kafka.ssl.truststore.password",
+                                "file:" + secret("other-ca-password", otherCa.password));
+                        // "PKIX path building failed" or, as here where the other CA has the
+                        // same name, "PKIX path validation failed: ... signature check failed".
+                        yield "SSLHandshakeException: PKIX path";
+                    }
+                    case KAFKA_WRONG_HOST_NAME -> {
+                        // The certificate names localhost, not 127.0.0.1.
+                        run.options.put("kafka.bootstrap-servers", "127.0.0.1:" + kafkaPort);
+                        yield "No subject alternative names matching IP address 127.0.0.1 found";
+                    }
+                    case KAFKA_WRONG_PASSWORD -> {
+                        run.options.put(
+                                "kafka.sasl.password",
+                                "file:" + secret("wrong-kafka-password", "not-" + KAFKA_PASSWORD));
+                        yield "Authentication failed during authentication due to invalid"
+                                + " credentials with SASL mechanism SCRAM-SHA-512";
+                    }
+                    case REDIS_WRONG_CA -> {
+                        run.options.put("redis.truststore.location", otherCa.trustStore.toString());
+                        run.options.put(
+                                "redis.truststore.password",
+                                "file:" + secret("other-ca-password", otherCa.password));
+                        yield "Redis at "
+                                + redisUri
+                                + ": the server's certificate is not trusted (signature check"
+                                + " failed); redis.truststore.location must hold the CA that"
+                                + " signed it";
+                    }
+                    case REDIS_WRONG_HOST_NAME -> {
+                        redisUri = "rediss://127.0.0.1:" + redis.port();
+                        run.options.put("redis.uri", redisUri);
+                        yield "Redis at "
+                                + redisUri
+                                + ": the server's certificate is not for that host name (No"
+                                + " subject alternative names matching IP address 127.0.0.1"
+                                + " found); redis.uri must name a host the certificate names";
+                    }
+                    case REDIS_WRONG_PASSWORD -> {
+                        run.options.put(
+                                "redis.password",
+                                "file:" + secret("wrong-redis-password", "not-" + REDIS_PASSWORD));
+                        yield "Redis at "
+                                + redisUri
+                                + " refused the credentials of user "
+                                + REDIS_USER
+                                + " (redis.username, redis.password): WRONGPASS";
+                    }
+                };
+        run.produce(JobRun.generate(29, 100));
+
+        JobClient job = run.start();
+        String failures;
+        try {
+            failures = awaitFailure(cluster, job, expected);
+        } finally {
+            job.cancel().get();
+        }
+        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+            assertThat(reader.readFor(Duration.ofSeconds(1))).as("committed predictions").isEmpty();
+        }
+        assertThat(failures).contains(expected);
+        System.out.println("reliability: refused at start, " + wrong + ": " + expected);
+    }
+
+    /**
+     * The job's exception history once a failure in it says {@code expected}; fails the test if
+     * none does within {@link #WAIT}.
+     */
+    private static String awaitFailure(ClusterClient<?> cluster, JobClient job, String expected)
+            throws Exception {
+        String url = cluster.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/exceptions";
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String history = "";
+        while (System.nanoTime() < deadline) {
+            history = get(url);
+            if (history.contains(expected)) {
+                return history;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(
+                "no failure saying \"" + expected + "\" within " + WAIT + "; history: " + history);
+    }
+
+    /**
+     * A run of the job over the secured connections, every secret in a file (the Kafka user's name
+     * too), the trust store's CA the one that signed both servers' certificates.
+     */
+    private static JobRun securedRun(String label) throws Exception {
+        Path kafkaUser = secret("kafka-username", KAFKA_USER + "\n");
+        Path kafkaPassword = secret("kafka-password", KAFKA_PASSWORD + "\n");
+        Path storePassword = secret("truststore-password", tls.password);
+        Path redisPassword = secret("redis-password", REDIS_PASSWORD);
+        JobRun run =
+                new JobRun(
+                        kafka,
+                        "rediss://localhost:" + redis.port(),
+                        secrets.resolve("checkpoints-" + label),
+                        label);
+        run.options.put("kafka.security.protocol", "SASL_SSL");
+        run.options.put("kafka.sasl.mechanism", "SCRAM-SHA-512");
+        run.options.put("kafka.sasl.username", "file:" + kafkaUser);
+        run.options.put("kafka.sasl.password", "file:" + kafkaPassword);
+        run.options.put("kafka.ssl.truststore.location", tls.trustStore.toString());
+        run.options.put("kafka.ssl.truststore.password", "file:" + storePassword);
+        run.options.put("redis.username", REDIS_USER);
+        run.options.put("redis.password", "file:" + redisPassword);
+        run.options.put("redis.truststore.location", tls.trustStore.toString());
+        run.options.put("redis.truststore.password", "file:" + storePassword);
+        return run;
     }
 
     private static Path secret(String name, String value) throws Exception {
