@@ -3,6 +3,7 @@ package io.rtml.job;
 import io.rtml.job.config.ConfigException;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,8 +59,10 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
     Path flinkConfDir;
 
     public static void main(String[] args) throws Exception {
-        EvaluationJob job = CommandLine.populateCommand(new EvaluationJob(), args);
-        job.call();
+        EvaluationJob job = new EvaluationJob();
+        if (RtmlJob.parse(job, args, new PrintWriter(System.out, true))) {
+            job.call();
+        }
     }
 
     @Override

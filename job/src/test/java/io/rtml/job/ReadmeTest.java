@@ -2,6 +2,7 @@ package io.rtml.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rtml.job.cli.Rtml;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.testing.Repository;
 import io.rtml.testing.Schemas;
@@ -17,7 +18,10 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table and record examples say what the job does. */
+/**
+ * The README's configuration table and record examples, and the command line's own header, say what
+ * the job does.
+ */
 class ReadmeTest {
     private static final Pattern OPTION_ROW = Pattern.compile("(?m)^\\| `([a-z.-]+)` \\|");
     private static final Pattern JSON_EXAMPLE = Pattern.compile("(?s)```json\n(.*?)```");
@@ -54,6 +58,17 @@ class ReadmeTest {
             exemplified.add(schema);
         }
         assertThat(exemplified).containsExactlyElementsOf(schemaNames());
+    }
+
+    @Test
+    void scriptsRtmlHeaderNamesOnlyCommandsThatExist() throws Exception {
+        String header = Files.readAllLines(Repository.root().resolve("scripts/rtml")).get(1);
+        String prefix = "# scripts/rtml — the rtml command line: ";
+        assertThat(header).startsWith(prefix).endsWith(", ...");
+        List<String> named =
+                List.of(header.substring(prefix.length(), header.length() - 5).split(", "));
+        assertThat(named).hasSizeGreaterThan(3);
+        assertThat(Rtml.commandLine().getSubcommands().keySet()).containsAll(named);
     }
 
     private static List<String> schemaNames() throws Exception {
