@@ -300,10 +300,10 @@ final class WatchCommand implements Callable<Integer> {
                             "committed",
                             committed,
                             nowMs,
-                            "read_committed: visible when the checkpoint after it completes,"),
+                            "read_committed: waits for the checkpoint after it, up to"),
                     " ".repeat(CAPTION)
-                            + "so p99 is at least the checkpoint interval (checkpoints.interval,"
-                            + " 5 s by default)");
+                            + "checkpoints.interval (5 s by default); at a steady rate its p99 is"
+                            + " at least that");
         }
 
         /** Where a row's caption starts: after the label, p50 / p99 and a gap. */
