@@ -4,6 +4,7 @@ import io.rtml.job.config.ConfigException;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -13,7 +14,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,8 +52,10 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
     Path flinkConfDir;
 
     public static void main(String[] args) throws Exception {
-        EvaluationJob job = CommandLine.populateCommand(new EvaluationJob(), args);
-        job.call();
+        EvaluationJob job = new EvaluationJob();
+        if (RtmlJob.parse(job, args, new PrintWriter(System.out, true))) {
+            job.call();
+        }
     }
 
     @Override

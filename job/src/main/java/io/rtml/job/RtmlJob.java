@@ -3,6 +3,7 @@ package io.rtml.job;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +51,21 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     Path flinkConfDir;
 
     public static void main(String[] args) throws Exception {
-        RtmlJob job = CommandLine.populateCommand(new RtmlJob(), args);
-        job.call();
+        RtmlJob job = new RtmlJob();
+        if (parse(job, args, new PrintWriter(System.out, true))) {
+            job.call();
+        }
+    }
+
+    /**
+     * Reads a job's arguments (what follows the jar in {@code flink run}) into {@code job}. When
+     * they ask for the usage or the version ({@code --help}, {@code -h}, {@code --version}, {@code
+     * -V}) it prints that to {@code out} and returns false: the job is not to start. A bad argument
+     * throws picocli's ParameterException, which names it.
+     */
+    static boolean parse(Object job, String[] args, PrintWriter out) {
+        CommandLine command = new CommandLine(job).setOut(out);
+        return !CommandLine.printHelpIfRequested(command.parseArgs(args));
     }
 
     @Override

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rtml.evaluation.Label;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.BatchingInferenceFunction;
 import io.rtml.inference.ModelControl;
 import io.rtml.inference.Prediction;
 import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
 import io.rtml.job.testing.KafkaBroker;
@@ -47,10 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped Grafana dashboard against the running job: the real pipeline (Kafka in, features,
- * inference, Kafka and Redis out) in a mini cluster with Flink's Prometheus reporter, as {@code
- * rtml run --local} has it; its {@code /metrics} endpoint is scraped and every series the
- * dashboard's queries name must be there, with the labels the queries filter and group by, and with
- * values that say the job did what the events asked of it.
+ * inference, Kafka and Redis out) and the live evaluation's job beside it in a mini cluster with
+ * Flink's Prometheus reporter, as {@code rtml run --local} has them; its {@code /metrics} endpoint
+ * is scraped and every series the dashboard's queries name must be there, with the labels the
+ * queries filter and group by, and with values that say the jobs did what the events, labels and
+ * model-control records asked of them.
  */
 class DashboardMetricsITCase {
     /** Above {@link BatchingInferenceFunction#DRIFT_WINDOW_ROWS}: the one subtask computes PSI. */
@@ -69,6 +72,9 @@ class DashboardMetricsITCase {
     /** The Kafka sink opens its serializer with the operator's "user" group. */
     private static final String USER_RTML = OPERATOR + "user_rtml_";
 
+    /** A Kafka source opens its deserializer with the operator's "deserializer" group. */
+    private static final String DESERIALIZER_RTML = OPERATOR + "deserializer_rtml_";
+
     private static final int PROMETHEUS_PORT = freePort();
 
     /** The latency histograms: one sample per event at each point. */
@@ -86,7 +92,8 @@ class DashboardMetricsITCase {
                     new MiniClusterResourceConfiguration.Builder()
                             .setConfiguration(prometheus(PROMETHEUS_PORT))
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
+                            // One for the scoring job, one for the live evaluation.
+                            .setNumberSlotsPerTaskManager(2)
                             .build());
 
     @TempDir Path dir;
@@ -97,7 +104,8 @@ class DashboardMetricsITCase {
                 new TransactionGenerator(
                         new TransactionGenerator.Settings(
                                 11, 400, 60, 150, 0.05, 1_767_225_600_000L));
-        List<TransactionEvent> events = events(generator.take(EVENTS));
+        List<GeneratedTransaction> transactions = generator.take(EVENTS);
+        List<TransactionEvent> events = events(transactions);
         List<TransactionEvent> unscored = events(generator.take(UNSCORED));
         Dashboard dashboard = Dashboard.read(DASHBOARD);
         assertThat(dashboard.metrics()).as("metrics the dashboard queries").hasSizeGreaterThan(20);
@@ -116,13 +124,18 @@ class DashboardMetricsITCase {
                     "predictions",
                     "events-dlq",
                     "predictions-shadow",
-                    "model-control");
+                    "model-control",
+                    "labels",
+                    "evaluation");
             RtmlConfig config = config(kafka, redis, repository);
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             JobEnvironment.apply(config, new Configuration()));
             RtmlJob.pipeline(config).build().attachTo(env);
             JobClient job = env.executeAsync();
+            // The evaluation as rtml run --local starts it: under its own job name.
+            JobClient evaluation =
+                    env.executeAsync(EvaluationJob.streamGraph(config, new Configuration()));
             Scrape scrape;
             try {
                 // The events, and one record that is not one: its dead-letter series appears.
@@ -137,6 +150,15 @@ class DashboardMetricsITCase {
                 assertThat(scrape.sum(RTML + "score_bucket_scored"))
                         .as("rows the model scored")
                         .isEqualTo(EVENTS);
+
+                // Each event's label, for the live evaluation; and a version that is not in the
+                // repository, which the job refuses (and goes on with version 4).
+                kafka.produce("labels", labels(transactions));
+                kafka.produce(
+                        "model-control",
+                        List.of(Map.entry(new byte[0], ModelControl.write("fraud", "9", null))));
+                scrape = awaitScrape(s -> s.sum(RTML + "model_refusals") == 1);
+                assertThat(scrape.sum(RTML + "model_refusals")).as("refusals").isEqualTo(1);
 
                 // A fallback series appears with the first fallback: switch to version 5, which
                 // then goes missing from the repository before a row needs it, as when a model
@@ -158,6 +180,7 @@ class DashboardMetricsITCase {
                                                                         s.sum(l + "_count")
                                                                                 == EVENTS
                                                                                         + UNSCORED)
+                                                && s.sum(RTML + "live_labelled") == EVENTS
                                                 && dashboard.metrics().stream().allMatch(s::has));
                 // The model could not score them: the fallback score, flagged by default
                 // (inference.fallback-decision), the reason on each prediction.
@@ -183,11 +206,13 @@ class DashboardMetricsITCase {
                                     });
                 }
             } finally {
+                evaluation.cancel().get();
                 job.cancel().get();
             }
 
             assertDashboardSeriesExist(dashboard, scrape);
             assertValues(scrape, config.model().inputs());
+            assertLiveQuality(scrape, config, transactions);
         }
     }
 
@@ -294,6 +319,44 @@ class DashboardMetricsITCase {
                 .satisfies(s -> assertThat(s.value()).isZero());
     }
 
+    private static void assertLiveQuality(
+            Scrape scrape, RtmlConfig config, List<GeneratedTransaction> transactions) {
+        // The evaluation's gauges, under the evaluation job's name, which the reporter writes with
+        // "_" for "-" (the dashboard's "${job}_evaluation"): every event labelled and joined, the
+        // quality figures defined (frauds among the events, and flagged ones among them) and
+        // within 0 to 1.
+        long frauds = transactions.stream().filter(GeneratedTransaction::fraud).count();
+        assertThat(frauds).isPositive();
+        String evaluationJob =
+                config.get(RtmlOptions.JOB_NAME) + "_" + EvaluationJob.EVALUATION_JOB_SUFFIX;
+        for (String gauge : List.of("live_precision", "live_recall", "live_pr_auc")) {
+            assertThat(scrape.series(RTML + gauge))
+                    .singleElement()
+                    .satisfies(
+                            s -> {
+                                assertThat(s.labels()).containsEntry("job_name", evaluationJob);
+                                assertThat(s.value()).as(gauge).isBetween(0.0, 1.0);
+                            });
+        }
+        assertThat(scrape.sum(RTML + "live_labelled")).isEqualTo(EVENTS);
+        assertThat(scrape.sum(RTML + "labels_joined")).isEqualTo(EVENTS);
+        assertThat(scrape.series(DESERIALIZER_RTML + "labels_unreadable")).isNotEmpty();
+        assertThat(scrape.sum(DESERIALIZER_RTML + "labels_unreadable")).isZero();
+        assertThat(scrape.sum(DESERIALIZER_RTML + "predictions_unreadable")).isZero();
+        System.out.printf(
+                "live evaluation of %d labelled predictions (%d frauds): precision %.4f, recall"
+                        + " %.4f, PR-AUC %.4f%n",
+                EVENTS,
+                frauds,
+                scrape.sum(RTML + "live_precision"),
+                scrape.sum(RTML + "live_recall"),
+                scrape.sum(RTML + "live_pr_auc"));
+
+        // No shadow version was active: the agreement counters are there, at zero.
+        assertThat(scrape.sum(RTML + "shadow_agreements")).isZero();
+        assertThat(scrape.sum(RTML + "shadow_disagreements")).isZero();
+    }
+
     // --- the job -----------------------------------------------------------------------------
 
     private RtmlConfig config(KafkaBroker kafka, RedisServer redis, Path repository) {
@@ -306,6 +369,9 @@ class DashboardMetricsITCase {
         options.put("checkpoints.directory", dir.resolve("checkpoints").toUri().toString());
         options.put("job.parallelism", "1");
         options.put("inference.batch-size", Integer.toString(BATCH_SIZE));
+        options.put("kafka.topics.labels", "labels");
+        options.put("evaluation.window", "1 h");
+        options.put("evaluation.slide", "1 s");
         return RtmlConfig.load(null, options);
     }
 
@@ -326,6 +392,17 @@ class DashboardMetricsITCase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static List<Map.Entry<byte[], byte[]>> labels(List<GeneratedTransaction> labelled) {
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
+        for (GeneratedTransaction t : labelled) {
+            records.add(
+                    Map.entry(
+                            t.event().cardId.getBytes(StandardCharsets.UTF_8),
+                            Label.write(t.event().eventId, t.fraud(), t.pattern())));
+        }
+        return records;
     }
 
     private static List<TransactionEvent> events(List<GeneratedTransaction> transactions) {

@@ -14,12 +14,13 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import picocli.CommandLine.Command;
@@ -30,12 +31,18 @@ import picocli.CommandLine.Option;
  * {@code rtml watch}: a live view of the running job from its topics (events/s, committed
  * predictions/s, latency, recent high-risk predictions), and with {@code --expect N} the check that
  * every event got exactly one committed prediction.
+ *
+ * <p>Rates and latencies are over a sliding window ({@code --window}, 10 s), not over the last
+ * screen's second: committed predictions arrive in a burst once per checkpoint, so per second they
+ * would flip between nothing and a burst. With {@code --redis-uri} it also shows the latency to
+ * Redis, which the job writes as soon as a prediction exists, so that figure moves continuously.
  */
 @Command(
         name = "watch",
         mixinStandardHelpOptions = true,
         description = {
-            "Shows events/s, committed predictions/s, latency and recent flagged predictions.",
+            "Shows events/s, committed predictions/s, latency and recent flagged predictions,",
+            "over a sliding window (--window); with --redis-uri also the latency to Redis.",
             "With --expect N, waits until N events are in the events topic and each has its",
             "committed prediction (or dead letter), then prints one line",
             "'summary: produced=N committed=C missing=M duplicated=D dlq=Q' and exits 0 only",
@@ -64,11 +71,33 @@ final class WatchCommand implements Callable<Integer> {
 
     @Option(
             names = "--plain",
-            description = "One status line every 5 s instead of a refreshing screen.")
+            description = "The figures every 5 s instead of a refreshing screen.")
     boolean plain;
 
-    private String eventsTopic;
-    private String predictionsTopic;
+    @Option(
+            names = "--window",
+            paramLabel = "DURATION",
+            description =
+                    "Rates and latencies are over this last span (default: ${DEFAULT-VALUE}).")
+    Duration window = Duration.ofSeconds(10);
+
+    @Option(
+            names = "--redis-uri",
+            paramLabel = "URI",
+            description = {
+                "Also shows the latency from Kafka ingest to the job's Redis write, for the cards",
+                "whose id ends in 0, from Redis's keyspace notifications (turned on for hashes",
+                "while watch runs, the previous setting restored at exit)."
+            })
+    String redisUri;
+
+    @Option(
+            names = "--key-prefix",
+            paramLabel = "PREFIX",
+            description =
+                    "With --redis-uri: the job's redis.key-prefix (default: ${DEFAULT-VALUE}).")
+    String keyPrefix = RtmlOptions.REDIS_KEY_PREFIX.defaultValue();
+
     private final Set<String> producedIds = new HashSet<>();
     private final Set<String> predictedIds = new HashSet<>();
     private final Deque<Prediction> recentFlags = new ArrayDeque<>();
@@ -78,9 +107,16 @@ final class WatchCommand implements Callable<Integer> {
     private long duplicates;
     private long deadLetters;
     private long fallbacks;
+    private Figures figures;
+    private String eventsTopic;
+    private String predictionsTopic;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException(
+                    "--window must be positive, got " + TimeUtils.formatWithHighestUnit(window));
+        }
         RtmlConfig config = options.withoutModel(kafka);
         eventsTopic = config.get(RtmlOptions.EVENTS_TOPIC);
         predictionsTopic = config.get(RtmlOptions.PREDICTIONS_TOPIC);
@@ -88,28 +124,35 @@ final class WatchCommand implements Callable<Integer> {
         settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         boolean live = !plain && expect == 0 && System.console() != null;
         PrintStream out = System.out;
-        try (CommittedTopicReader reader =
-                CommittedTopicReader.fromBeginning(
-                        settings,
-                        eventsTopic,
-                        predictionsTopic,
-                        config.get(RtmlOptions.DEAD_LETTER_TOPIC))) {
-            Window window = new Window();
+        figures = new Figures(window, monotonicMs());
+        try (RedisWriteLatency redis =
+                        redisUri == null ? null : new RedisWriteLatency(redisUri, keyPrefix);
+                CommittedTopicReader reader =
+                        CommittedTopicReader.fromBeginning(
+                                settings,
+                                eventsTopic,
+                                predictionsTopic,
+                                config.get(RtmlOptions.DEAD_LETTER_TOPIC))) {
             long lastProgress = System.nanoTime();
             long doneSince = 0;
             long lastShown = System.nanoTime();
             while (true) {
                 long before = produced + predictions + deadLetters;
-                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    take(record, window);
+                Iterable<ConsumerRecord<byte[], byte[]>> records =
+                        reader.poll(Duration.ofMillis(200));
+                long arrivedMs = monotonicMs();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    take(record, arrivedMs, System.currentTimeMillis());
+                }
+                if (redis != null) {
+                    redis.drainTo(figures.redis);
                 }
                 long now = System.nanoTime();
                 if (produced + predictions + deadLetters != before) {
                     lastProgress = now;
                 }
                 if (now - lastShown >= (live ? 1_000_000_000L : 5_000_000_000L)) {
-                    show(out, window, (now - lastShown) / 1e9, live);
-                    window = new Window();
+                    show(out, live);
                     lastShown = now;
                 }
                 if (expect > 0) {
@@ -126,10 +169,16 @@ final class WatchCommand implements Callable<Integer> {
         }
     }
 
-    private void take(ConsumerRecord<byte[], byte[]> record, Window window) {
+    /** The clock the windows run on: milliseconds that never go back. */
+    private static long monotonicMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /** A record read at {@code arrivedMs} (monotonic) and {@code wallMs} (wall clock). */
+    private void take(ConsumerRecord<byte[], byte[]> record, long arrivedMs, long wallMs) {
         if (record.topic().equals(eventsTopic)) {
             produced++;
-            window.events++;
+            figures.events.count(arrivedMs, 1);
             if (expect > 0) {
                 try {
                     producedIds.add(EventParser.parse(record.value(), record.timestamp()).eventId);
@@ -140,9 +189,8 @@ final class WatchCommand implements Callable<Integer> {
         } else if (record.topic().equals(predictionsTopic)) {
             Prediction prediction = PredictionJson.read(record.value());
             predictions++;
-            window.predictions++;
-            window.committedLatencies.add(System.currentTimeMillis() - prediction.ingestTimeMs);
-            window.scoredLatencies.add(prediction.scoredTimeMs - prediction.ingestTimeMs);
+            figures.committed.sample(arrivedMs, wallMs - prediction.ingestTimeMs);
+            figures.scored.sample(arrivedMs, prediction.scoredTimeMs - prediction.ingestTimeMs);
             if (prediction.fallbackReason != null) {
                 fallbacks++;
             }
@@ -175,32 +223,21 @@ final class WatchCommand implements Callable<Integer> {
         return ok ? 0 : 1;
     }
 
-    private void show(PrintStream out, Window window, double seconds, boolean live) {
-        String rates =
+    private void show(PrintStream out, boolean live) {
+        String totals =
                 String.format(
-                        "events %,8.0f/s   predictions %,8.0f/s   totals: events %,d  predictions %,d"
-                                + "  dead letters %,d  fallbacks %,d",
-                        window.events / seconds,
-                        window.predictions / seconds,
-                        produced,
-                        predictions,
-                        deadLetters,
-                        fallbacks);
-        String latency =
-                String.format(
-                        "latency from Kafka ingest: scored p50 %s p99 %s   committed p50 %s p99 %s",
-                        window.scoredLatencies.percentile(0.50),
-                        window.scoredLatencies.percentile(0.99),
-                        window.committedLatencies.percentile(0.50),
-                        window.committedLatencies.percentile(0.99));
+                        "totals: events %,d  predictions %,d  dead letters %,d  fallbacks %,d",
+                        produced, predictions, deadLetters, fallbacks);
+        List<String> lines = figures.lines(monotonicMs(), redisUri != null);
         if (!live) {
-            out.println(rates);
-            out.println("  " + latency);
+            out.println(lines.get(0) + "   " + totals);
+            lines.subList(1, lines.size()).forEach(line -> out.println("  " + line));
             return;
         }
         StringBuilder screen = new StringBuilder("\033[H\033[2J");
         screen.append("rtml watch   ").append(Instant.now()).append("   (Ctrl-C to stop)\n\n");
-        screen.append(rates).append("\n").append(latency).append("\n\n");
+        lines.forEach(line -> screen.append(line).append('\n'));
+        screen.append(totals).append("\n\n");
         screen.append("recent flagged predictions:\n");
         for (Prediction flag : recentFlags) {
             screen.append(
@@ -216,33 +253,70 @@ final class WatchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** What arrived since the last screen. */
-    private static final class Window {
-        long events;
-        long predictions;
-        final Samples scoredLatencies = new Samples();
-        final Samples committedLatencies = new Samples();
-    }
+    /**
+     * What the view shows, each over the same sliding window: events and committed predictions as
+     * they arrive here, the latency from Kafka ingest to the committed record (its arrival here),
+     * to scoring (the record's {@code scored_time_ms}) and to the Redis write.
+     */
+    static final class Figures {
+        private final Duration span;
+        final SlidingWindow events;
+        final SlidingWindow committed;
+        final SlidingWindow scored;
+        final SlidingWindow redis;
 
-    /** Latency samples in milliseconds. */
-    private static final class Samples {
-        private long[] values = new long[1024];
-        private int size;
-
-        void add(long value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
+        Figures(Duration span, long startMs) {
+            this.span = span;
+            events = new SlidingWindow(span, startMs);
+            committed = new SlidingWindow(span, startMs);
+            scored = new SlidingWindow(span, startMs);
+            redis = new SlidingWindow(span, startMs);
         }
 
-        String percentile(double p) {
-            if (size == 0) {
-                return "    -";
-            }
-            long[] sorted = Arrays.copyOf(values, size);
-            Arrays.sort(sorted);
-            return String.format("%,5d ms", sorted[(int) Math.min(size - 1, Math.floor(p * size))]);
+        /**
+         * The view's lines at {@code nowMs}; the Redis line says how to get it when not followed.
+         */
+        List<String> lines(long nowMs, boolean followingRedis) {
+            String over = TimeUtils.formatWithHighestUnit(span);
+            return List.of(
+                    String.format(
+                            "events %,.0f/s   committed predictions %,.0f/s   (over the last %s)",
+                            events.perSecond(nowMs), committed.perSecond(nowMs), over),
+                    "latency from Kafka ingest, p50 / p99 over the last " + over + ":",
+                    row(
+                            "to Redis",
+                            redis,
+                            nowMs,
+                            followingRedis
+                                    ? "written as soon as scored (cards whose id ends in 0)"
+                                    : "rtml watch --redis-uri URI shows it"),
+                    row("scored", scored, nowMs, "the record's scored_time_ms"),
+                    row(
+                            "committed",
+                            committed,
+                            nowMs,
+                            "read_committed: waits for the checkpoint after it, up to"),
+                    " ".repeat(CAPTION)
+                            + "checkpoints.interval (5 s by default); at a steady rate its p99 is"
+                            + " at least that");
+        }
+
+        /** Where a row's caption starts: after the label, p50 / p99 and a gap. */
+        private static final int CAPTION = 2 + 12 + 11 + 3 + 11 + 3;
+
+        private static String row(String label, SlidingWindow window, long nowMs, String caption) {
+            return String.format(
+                    "  %-12s%s / %s   %s",
+                    label,
+                    milliseconds(window.percentile(nowMs, 0.50)),
+                    milliseconds(window.percentile(nowMs, 0.99)),
+                    caption);
+        }
+
+        private static String milliseconds(OptionalLong value) {
+            return value.isPresent()
+                    ? String.format("%,8d ms", value.getAsLong())
+                    : String.format("%8s   ", "-");
         }
     }
 }

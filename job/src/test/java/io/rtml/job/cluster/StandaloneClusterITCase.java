@@ -52,6 +52,14 @@ class StandaloneClusterITCase {
 
     private static final int CRASH_HOSTILE = 20;
 
+    /**
+     * The live evaluation's series, which the dashboard selects from the evaluation's own job
+     * ({@code job_name=~"${job}_evaluation"}): this cluster runs the scoring job alone, so they are
+     * checked where both jobs run, in DashboardMetricsITCase.
+     */
+    private static final Pattern EVALUATION_JOB_SERIES =
+            Pattern.compile("(flink_[A-Za-z0-9_]+)\\{job_name=~\\\\\"\\$\\{job\\}_evaluation");
+
     private static KafkaBroker kafka;
     private static RedisServer redis;
     private static StandaloneCluster cluster;
@@ -243,8 +251,8 @@ class StandaloneClusterITCase {
     }
 
     /**
-     * Every metric the Grafana dashboard in the chart queries is one the cluster's Prometheus
-     * reporters serve, under the name the dashboard uses.
+     * Every metric the Grafana dashboard in the chart queries of the scoring job is one the
+     * cluster's Prometheus reporters serve, under the name the dashboard uses.
      */
     private static void assertTheDashboardsMetricsAreServed() throws Exception {
         String dashboard =
@@ -254,6 +262,13 @@ class StandaloneClusterITCase {
         while (name.find()) {
             queried.add(name.group());
         }
+        Matcher evaluation = EVALUATION_JOB_SERIES.matcher(dashboard);
+        int evaluationSeries = 0;
+        while (evaluation.find()) {
+            queried.remove(evaluation.group(1));
+            evaluationSeries++;
+        }
+        assertThat(evaluationSeries).as("queries of the evaluation's job").isPositive();
         assertThat(queried).isNotEmpty();
         assertThat(cluster.prometheusMetricNames()).containsAll(queried);
     }

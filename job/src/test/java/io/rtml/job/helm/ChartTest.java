@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.testing.Repository;
 import io.rtml.metrics.MetricNames;
 import java.lang.reflect.Field;
@@ -434,7 +435,13 @@ class ChartTest {
                         "Inference batch duration",
                         "Kafka consumer lag",
                         "Batch size",
-                        "Dead letters per second, by field");
+                        "Dead letters per second, by field",
+                        "Live precision, recall and PR-AUC",
+                        "Labelled predictions in the evaluation window",
+                        "Shadow agreement",
+                        "Model refusals and switches",
+                        "Drift: the highest PSI, and inputs past 0.25",
+                        "Unreadable evaluation inputs per second");
     }
 
     @Test
@@ -448,9 +455,12 @@ class ChartTest {
             }
         }
         String dashboard = Files.readString(CHART.resolve("dashboards/rtml.json"));
-        // A Kafka sink's serializer registers under the operator's "user" group.
+        // A Kafka sink's serializer registers under the operator's "user" group, a Kafka
+        // source's deserializer under its "deserializer" group.
         Matcher metric =
-                Pattern.compile("flink_taskmanager_job_task_operator_(?:user_)?rtml_([a-z_]+)")
+                Pattern.compile(
+                                "flink_taskmanager_job_task_operator_(?:user_|deserializer_)?rtml_"
+                                        + "([a-z_]+)")
                         .matcher(dashboard);
         Set<String> queried = new TreeSet<>();
         while (metric.find()) {
@@ -472,6 +482,114 @@ class ChartTest {
                                                                             label.length() + 1)));
             assertThat(known).as("%s is one of MetricNames", name).isTrue();
         }
+    }
+
+    @Test
+    void prometheusRuleAlertsOnThisReleasesScoringJobWithTheThresholdsOfTheValues()
+            throws Exception {
+        JsonNode rule = render(Map.of()).only("PrometheusRule");
+        assertThat(rule.get("metadata").get("name").asText()).isEqualTo(FULLNAME);
+        assertThat(rule.get("metadata").get("namespace").asText()).isEqualTo("rtml");
+        Map<String, JsonNode> alerts = alerts(rule);
+        assertThat(alerts)
+                .containsOnlyKeys(
+                        "RtmlConsumerLag",
+                        "RtmlDeadLetters",
+                        "RtmlFallbacks",
+                        "RtmlFeatureDrift",
+                        "RtmlFailedCheckpoints");
+        // Every series an alert reads is this release's job's: its namespace and the job's
+        // default name.
+        String job = "namespace=\"rtml\",job_name=\"" + RtmlOptions.JOB_NAME.defaultValue() + "\"";
+        for (JsonNode alert : alerts.values()) {
+            Matcher selector = SELECTOR.matcher(alert.get("expr").asText());
+            int selectors = 0;
+            while (selector.find()) {
+                assertThat(selector.group(2)).as(alert.get("alert").asText()).startsWith(job);
+                selectors++;
+            }
+            assertThat(selectors).as(alert.get("alert").asText()).isPositive();
+            assertThat(alert.get("labels").get("severity").asText()).isIn("warning", "critical");
+        }
+        assertThat(alerts.get("RtmlConsumerLag").get("expr").asText())
+                .contains("operator_name=\"Source:_Kafka_events\"")
+                .endsWith("> 100000");
+        assertThat(alerts.get("RtmlConsumerLag").get("for").asText()).isEqualTo("10m");
+        assertThat(alerts.get("RtmlDeadLetters").get("expr").asText()).endsWith("> 0.01");
+        assertThat(alerts.get("RtmlFallbacks").get("expr").asText())
+                .contains("rtml_reason_fallbacks", "rtml_inference_rows")
+                .endsWith("> 0.01");
+        assertThat(alerts.get("RtmlFallbacks").get("for").asText()).isEqualTo("5m");
+        assertThat(alerts.get("RtmlFeatureDrift").get("expr").asText())
+                .startsWith("max by (job_name, feature) (")
+                .endsWith("> 0.25");
+        assertThat(alerts.get("RtmlFeatureDrift").get("for").asText()).isEqualTo("30m");
+        assertThat(alerts.get("RtmlFailedCheckpoints").get("expr").asText())
+                .contains("increase(flink_jobmanager_job_numberOfFailedCheckpoints{")
+                .contains("}[15m]))")
+                .endsWith(">= 1");
+        assertThat(alerts.get("RtmlFailedCheckpoints").has("for")).isFalse();
+        // Prometheus's own templates reach it as they are, not rendered by Helm.
+        assertThat(alerts.get("RtmlFeatureDrift").get("annotations").get("description").asText())
+                .contains("{{ $labels.feature }}", "{{ $value }}");
+        assertThat(alerts.get("RtmlFallbacks").get("annotations").get("description").asText())
+                .contains("{{ $value | humanizePercentage }}");
+
+        Map<String, JsonNode> changed =
+                alerts(
+                        render(
+                                        Map.of(
+                                                "job.options.job\\.name", "fraud-eu",
+                                                "metrics.prometheusRule.drift.psi", "0.4",
+                                                "metrics.prometheusRule.drift.for", "1h",
+                                                "metrics.prometheusRule.consumerLag.records",
+                                                        "5000"))
+                                .only("PrometheusRule"));
+        assertThat(changed.get("RtmlFeatureDrift").get("expr").asText())
+                // As Flink's Prometheus reporter writes the label: "_" for "-".
+                .contains("job_name=\"fraud_eu\"")
+                .endsWith("> 0.4");
+        assertThat(changed.get("RtmlFeatureDrift").get("for").asText()).isEqualTo("1h");
+        assertThat(changed.get("RtmlConsumerLag").get("expr").asText()).endsWith("> 5000");
+
+        JsonNode production = render(PRODUCTION, Map.of()).only("PrometheusRule");
+        assertThat(production.get("metadata").get("labels").get("release").asText())
+                .isEqualTo("kube-prometheus-stack");
+        assertThat(render(Map.of("metrics.prometheusRule.enabled", "false")).kinds())
+                .doesNotContain("PrometheusRule");
+    }
+
+    @Test
+    void everySeriesAnAlertReadsIsOneTheDashboardQueries() throws Exception {
+        // DashboardMetricsITCase checks the dashboard's series against a running job's scrape.
+        String dashboard = Files.readString(CHART.resolve("dashboards/rtml.json"));
+        Set<String> queried = new TreeSet<>();
+        Matcher metric = Pattern.compile("flink_[a-zA-Z0-9_]+").matcher(dashboard);
+        while (metric.find()) {
+            queried.add(metric.group());
+        }
+        Set<String> alerted = new TreeSet<>();
+        for (JsonNode alert : alerts(render(Map.of()).only("PrometheusRule")).values()) {
+            Matcher selector = SELECTOR.matcher(alert.get("expr").asText());
+            while (selector.find()) {
+                alerted.add(selector.group(1));
+            }
+        }
+        assertThat(alerted).hasSize(7);
+        assertThat(queried).containsAll(alerted);
+    }
+
+    private static final Pattern SELECTOR = Pattern.compile("(flink_[a-zA-Z0-9_]+)\\{([^}]*)}");
+
+    /** The rule's alerts by name. */
+    private static Map<String, JsonNode> alerts(JsonNode prometheusRule) {
+        Map<String, JsonNode> alerts = new LinkedHashMap<>();
+        for (JsonNode group : prometheusRule.get("spec").get("groups")) {
+            for (JsonNode rule : group.get("rules")) {
+                alerts.put(rule.get("alert").asText(), rule);
+            }
+        }
+        return alerts;
     }
 
     @Test
