@@ -58,8 +58,8 @@ class RtmlJobArgumentsTest {
         String[] args = {"--config", "rtml.yaml", "-D", "model.version=5", "-D", "job.name=x"};
         assertThat(RtmlJob.parse(job, args, new PrintWriter(out, true))).isTrue();
         assertThat(out.toString()).isEmpty();
-        assertThat(job.configFile).isEqualTo(Path.of("rtml.yaml"));
-        assertThat(job.overrides)
+        assertThat(job.options.configFile()).isEqualTo(Path.of("rtml.yaml"));
+        assertThat(job.options.overrides())
                 .containsExactly(entry("model.version", "5"), entry("job.name", "x"));
         assertThat(job.local).isFalse();
     }

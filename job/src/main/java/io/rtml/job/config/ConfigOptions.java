@@ -1,6 +1,7 @@
 package io.rtml.job.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
@@ -28,6 +29,16 @@ public final class ConfigOptions {
             paramLabel = "KEY=VALUE",
             description = "Sets a job option, over the config file (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
+
+    /** The {@code --config} file, or null. */
+    public Path configFile() {
+        return configFile;
+    }
+
+    /** The {@code -D} options, in the order given. */
+    public Map<String, String> overrides() {
+        return Collections.unmodifiableMap(overrides);
+    }
 
     /** The job's configuration, with its model: for running the job. */
     public RtmlConfig load(Shorthands... shorthands) {
