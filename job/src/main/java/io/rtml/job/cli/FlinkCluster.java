@@ -79,8 +79,8 @@ public final class FlinkCluster implements AutoCloseable {
 
     /**
      * Triggers a savepoint, the job going on ({@code stop} false) or stopping after it; waits for
-     * it (and, after a stop, for the job to end: its last commits are done by then) and returns
-     * its location.
+     * it (and, after a stop, for the job to end: its last commits are done by then) and returns its
+     * location.
      */
     public String savepoint(String jobId, String targetDirectory, boolean stop, Duration timeout)
             throws IOException, InterruptedException {
@@ -221,15 +221,16 @@ public final class FlinkCluster implements AutoCloseable {
         client.close();
     }
 
-    private <R extends org.apache.flink.runtime.rest.messages.ResponseBody, M extends MessageParameters>
+    private <
+                    R extends org.apache.flink.runtime.rest.messages.ResponseBody,
+                    M extends MessageParameters>
             R request(
                     String what,
                     org.apache.flink.runtime.rest.messages.MessageHeaders<EmptyRequestBody, R, M>
                             headers,
                     M parameters)
                     throws IOException, InterruptedException {
-        return await(
-                what, client.sendRequest(headers, parameters, EmptyRequestBody.getInstance()));
+        return await(what, client.sendRequest(headers, parameters, EmptyRequestBody.getInstance()));
     }
 
     private <T> T await(String what, CompletableFuture<T> future)
@@ -278,7 +279,8 @@ public final class FlinkCluster implements AutoCloseable {
                 try {
                     parameter.resolveFromString(value);
                 } catch (org.apache.flink.runtime.rest.messages.ConversionException e) {
-                    throw new IllegalArgumentException(key + "=" + value + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            key + "=" + value + ": " + e.getMessage(), e);
                 }
                 return;
             }

@@ -86,7 +86,9 @@ final class StandaloneCluster implements AutoCloseable {
         script(Duration.ofMinutes(2), "flink", "cancel", jobId);
     }
 
-    /** {@code scripts/cluster status}: the processes, and the jobs as {@code rtml jobs} lists them. */
+    /**
+     * {@code scripts/cluster status}: the processes, and the jobs as {@code rtml jobs} lists them.
+     */
     String status() throws Exception {
         return script(Duration.ofMinutes(2), "status");
     }

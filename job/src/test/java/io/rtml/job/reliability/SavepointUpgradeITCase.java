@@ -235,8 +235,7 @@ class SavepointUpgradeITCase {
      * Resumes with the changed spec, on topics and keys of its own so that nothing it might write
      * mixes with the run's; returns the reason Flink records once the job fails, and cancels it.
      */
-    private String refusedResume(JobRun run, String savepoint)
-            throws Exception {
+    private String refusedResume(JobRun run, String savepoint) throws Exception {
         String scratch = run.name + "-refused";
         kafka.createTopics(
                 4, scratch + "-predictions", scratch + "-dead-letters", scratch + "-shadow");
