@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.entry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -58,8 +59,9 @@ class RtmlJobArgumentsTest {
         String[] args = {"--config", "rtml.yaml", "-D", "model.version=5", "-D", "job.name=x"};
         assertThat(RtmlJob.parse(job, args, new PrintWriter(out, true))).isTrue();
         assertThat(out.toString()).isEmpty();
-        assertThat(job.configFile).isEqualTo(Path.of("rtml.yaml"));
-        assertThat(job.overrides)
+        assertThat(job.options).extracting("configFile").isEqualTo(Path.of("rtml.yaml"));
+        assertThat(job.options)
+                .extracting("overrides", InstanceOfAssertFactories.MAP)
                 .containsExactly(entry("model.version", "5"), entry("job.name", "x"));
         assertThat(job.local).isFalse();
     }
