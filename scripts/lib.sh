@@ -45,6 +45,117 @@ ensure_python_module() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2
 }
 
+# --- Processes the scripts start in the background: pid files in $RUN_DIR, ports on 127.0.0.1. ---
+# Scripts that use these set RUN_DIR, `say`, `die` and `is_ours PID NAME` (PID is alive and is the
+# script's NAME, not a process that reused the pid of a stale pid file).
+
+# port_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+  # shellcheck disable=SC2016 # $1 is expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+}
+
+# port_owner PORT: best-effort description of who listens on PORT.
+port_owner() {
+  local out=''
+  if command -v ss >/dev/null 2>&1; then
+    out=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n 1 || true)
+  fi
+  printf '%s' "${out:-unknown process}"
+}
+
+# require_free PORT VARIABLE: fails fast when PORT is taken; VARIABLE is the setting that moves it.
+require_free() {
+  if port_open "$1"; then
+    die "port $1 ($2) on 127.0.0.1 is already in use by $(port_owner "$1"); stop it or set $2"
+  fi
+}
+
+# read_pid PIDFILE: the pid stored in PIDFILE (empty if none or invalid).
+read_pid() {
+  local pid=''
+  if [[ -f $1 ]]; then read -r pid <"$1" 2>/dev/null || true; fi
+  [[ $pid =~ ^[0-9]+$ ]] && printf '%s' "$pid"
+  return 0
+}
+
+# running_pid NAME: the pid of this script's running NAME; fails when it does not run.
+running_pid() {
+  local pid
+  pid=$(read_pid "$RUN_DIR/$1.pid")
+  is_ours "$pid" "$1" || return 1
+  printf '%s' "$pid"
+}
+
+# recorded_port NAME DEFAULT: the port NAME was started with (status may run with other env).
+recorded_port() {
+  local port=''
+  if [[ -f $RUN_DIR/$1.port ]]; then read -r port <"$RUN_DIR/$1.port" 2>/dev/null || true; fi
+  printf '%s' "${port:-$2}"
+}
+
+# await_exit PID TENTHS: waits up to TENTHS tenths of a second for PID to exit; fails if it runs.
+await_exit() {
+  local waited=0
+  while kill -0 "$1" 2>/dev/null && ((waited < $2)); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  ! kill -0 "$1" 2>/dev/null
+}
+
+# start_detached PIDFILE DIR OUT COMMAND...: COMMAND in its own session (it outlives this script
+# and a Ctrl-C in the terminal), in DIR, its output in OUT. The wrapper records its own pid in
+# PIDFILE and execs COMMAND, so the recorded pid is the command's.
+start_detached() {
+  local pidfile=$1 dir=$2 out=$3
+  shift 3
+  # shellcheck disable=SC2016 # $$, $1 and $@ are expanded by the inner bash
+  setsid bash -c 'echo "$$" >"$1"; cd -- "$2"; shift 2; exec "$@"' _ "$pidfile" "$dir" "$@" \
+    </dev/null >"$out" 2>&1 &
+}
+
+# stop_process NAME TIMEOUT: SIGTERM, up to TIMEOUT seconds, then SIGKILL; removes NAME's pid and
+# port files.
+stop_process() {
+  local name=$1 timeout=$2 pid
+  pid=$(read_pid "$RUN_DIR/$name.pid")
+  if [[ -z $pid ]]; then
+    rm -f -- "$RUN_DIR/$name.pid" "$RUN_DIR/$name.port"
+    say "$name is not running"
+    return 0
+  fi
+  if ! is_ours "$pid" "$name"; then
+    rm -f -- "$RUN_DIR/$name.pid" "$RUN_DIR/$name.port"
+    say "$name is not running (removed the stale pid file of pid $pid)"
+    return 0
+  fi
+  say "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! await_exit "$pid" $((timeout * 10)); then
+    say "$name (pid $pid) still runs after ${timeout}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    await_exit "$pid" 50 || die "$name (pid $pid) survived SIGKILL"
+  fi
+  rm -f -- "$RUN_DIR/$name.pid" "$RUN_DIR/$name.port"
+  say "$name stopped"
+}
+
+# rotate FILE: keeps the previous run's FILE as FILE.prev.
+rotate() {
+  if [[ -f $1 ]]; then mv -f -- "$1" "$1.prev"; fi
+}
+
+# show_tail FILE...: the last lines of each non-empty FILE, on stderr.
+show_tail() {
+  local f
+  for f in "$@"; do
+    [[ -s $f ]] || continue
+    say "---- last lines of $f ----" >&2
+    tail -n 40 -- "$f" >&2
+  done
+}
+
 # --- A local run: the stack, the job in an embedded mini cluster, and what runs beside it. ---
 # Scripts that use these set `say` and call `local_run_trap` once.
 
@@ -57,8 +168,8 @@ run_started=$(date +%s)
 require_local_ports() {
   local port
   for port in 8081 9249; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      say "port $port is in use (the job's web UI or metrics need it); stop what holds it: $(ss -ltnpH "sport = :$port" 2>/dev/null | head -n 1)"
+    if port_open "$port"; then
+      say "port $port is in use (the job's web UI or metrics need it); stop what holds it: $(port_owner "$port")"
       return 1
     fi
   done

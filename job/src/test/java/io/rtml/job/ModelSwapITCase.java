@@ -12,7 +12,7 @@ import io.rtml.inference.ModelArtifact;
 import io.rtml.inference.ModelControl;
 import io.rtml.inference.Prediction;
 import io.rtml.inference.TorchScriptModel;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
@@ -200,15 +200,17 @@ class ModelSwapITCase {
      * once the REST endpoint's metrics show all of them or a minute has passed.
      */
     private static double refusals(ClusterClient<?> cluster, JobClient job) throws Exception {
-        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
         String jobId = job.getJobID().toHexString();
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        double refusals = rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
-        while (refusals < REFUSED * 2 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            refusals = rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()))) {
+            double refusals =
+                    rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
+            while (refusals < REFUSED * 2 && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                refusals = rest.operatorMetricSum(jobId, Uids.MODEL_ROUTER_NAME, "model_refusals");
+            }
+            return refusals;
         }
-        return refusals;
     }
 
     private void assertScoresAreTheirVersions(

@@ -94,7 +94,7 @@ final class ResumeCommand implements Callable<Integer> {
             names = "--rest-url",
             paramLabel = "URL",
             description = "The Flink cluster to submit to (default: ${DEFAULT-VALUE}).")
-    URI restUrl = URI.create(SavepointTaking.DEFAULT_REST_URL);
+    URI restUrl = URI.create(FlinkCluster.DEFAULT_REST_URL);
 
     @Option(
             names = "--jar",

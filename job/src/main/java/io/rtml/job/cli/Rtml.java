@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             SavepointCommand.class,
             StopCommand.class,
             ResumeCommand.class,
+            JobsCommand.class,
             ProduceCommand.class,
             WatchCommand.class,
             TailCommand.class,

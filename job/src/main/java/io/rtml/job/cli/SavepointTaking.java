@@ -1,9 +1,9 @@
 package io.rtml.job.cli;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,20 +14,12 @@ import picocli.CommandLine.Spec;
  * cluster's REST endpoint, its location printed as {@code savepoint: <location>}.
  */
 abstract class SavepointTaking implements Callable<Integer> {
-    static final String DEFAULT_REST_URL = "http://127.0.0.1:8081";
-
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "JOB_ID", description = "The job (flink list shows it).")
     String jobId;
 
-    @Option(
-            names = "--rest-url",
-            paramLabel = "URL",
-            description =
-                    "The Flink cluster's REST endpoint (default: ${DEFAULT-VALUE}: rtml run --local"
-                            + " and scripts/cluster).")
-    URI restUrl = URI.create(DEFAULT_REST_URL);
+    @Mixin RestUrl rest;
 
     @Option(
             names = "--target-dir",
@@ -49,14 +41,13 @@ abstract class SavepointTaking implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String location;
-        try {
+        try (FlinkCluster cluster = rest.connect()) {
             location =
-                    new FlinkRest(restUrl)
-                            .savepoint(
-                                    FlinkRest.jobId(jobId),
-                                    targetDirectory,
-                                    stops(),
-                                    Duration.ofSeconds(timeoutSeconds));
+                    cluster.savepoint(
+                            FlinkCluster.jobId(jobId),
+                            targetDirectory,
+                            stops(),
+                            Duration.ofSeconds(timeoutSeconds));
         } catch (IOException e) {
             spec.commandLine().getErr().println("rtml: " + e.getMessage());
             return 1;

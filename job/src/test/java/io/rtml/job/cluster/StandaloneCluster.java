@@ -86,6 +86,13 @@ final class StandaloneCluster implements AutoCloseable {
         script(Duration.ofMinutes(2), "flink", "cancel", jobId);
     }
 
+    /**
+     * {@code scripts/cluster status}: the processes, and the jobs as {@code rtml jobs} lists them.
+     */
+    String status() throws Exception {
+        return script(Duration.ofMinutes(2), "status");
+    }
+
     /** Kills the TaskManager process with SIGKILL, as a crash would. */
     void killTaskManager() throws Exception {
         script(Duration.ofMinutes(1), "kill-taskmanager");

@@ -121,6 +121,7 @@ class StandaloneClusterITCase {
         try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
                 KafkaBroker.CommittedReader deadLetters = kafka.reader("events-dlq")) {
             predictions.awaitAtLeast(EVENTS, WAIT);
+            assertThat(cluster.status()).contains("cluster: job " + jobId + " RUNNING rtml");
             List<Prediction> committed =
                     predictions.readFor(Duration.ofSeconds(3)).stream()
                             .map(r -> PredictionJson.read(r.value()))

@@ -13,7 +13,7 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.Connectors;
 import io.rtml.job.Pipeline;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.testing.KafkaBroker;
@@ -274,14 +274,16 @@ class FutureEventTimeITCase {
                     JobRun.predictions(predictions.readFor(Duration.ofSeconds(3)));
             List<ConsumerRecord<byte[], byte[]>> letters =
                     deadLetters.readFor(Duration.ofSeconds(1));
-            long restarts =
-                    cluster == null
-                            ? 0
-                            : new FlinkRest(URI.create(cluster.getWebInterfaceURL()))
-                                    .restarts(job.getJobID().toHexString());
+            long restarts = cluster == null ? 0 : restarts(cluster, job);
             return new Scored(run, committed, letters, restarts);
         } finally {
             job.cancel().get();
+        }
+    }
+
+    private static long restarts(ClusterClient<?> cluster, JobClient job) throws Exception {
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()))) {
+            return rest.restarts(job.getJobID().toHexString());
         }
     }
 }

@@ -11,7 +11,7 @@ import io.rtml.event.EventParser;
 import io.rtml.event.InvalidEventException;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.reliability.HostileCorpus.Hostile;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
@@ -130,14 +130,14 @@ class HostileInputITCase {
         }
 
         JobRun run = new JobRun(kafka, redis.uri(), checkpoints.resolve("hostile"), "hostile");
-        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
         kafka.produce(run.events, records);
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
         List<Prediction> committed;
         List<ConsumerRecord<byte[], byte[]>> letters;
         long restarts;
-        try (KafkaBroker.CommittedReader predictions = kafka.reader(run.predictions);
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
+                KafkaBroker.CommittedReader predictions = kafka.reader(run.predictions);
                 KafkaBroker.CommittedReader deadLetters = kafka.reader(run.deadLetters)) {
             predictions.awaitAtLeast(valid.size(), WAIT);
             deadLetters.awaitAtLeast(hostile.size(), WAIT);

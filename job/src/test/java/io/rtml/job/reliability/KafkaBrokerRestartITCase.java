@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
 import java.net.URI;
@@ -62,14 +62,14 @@ class KafkaBrokerRestartITCase {
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         List<TransactionEvent> events = JobRun.generate(11, EVENTS);
         JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "broker-restart");
-        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
 
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
         List<Prediction> committed;
         long restarts;
         int committedBeforeRestart;
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
+                KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
             run.produce(events.subList(0, EVENTS / 2));
             committedBeforeRestart = reader.awaitAtLeast(EVENTS / 4, WAIT).size();
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
 import java.net.URI;
@@ -83,7 +83,6 @@ class RedisLongOutageITCase {
         run.options.put("redis.max-buffered-writes", "1000");
         run.options.put("checkpoints.timeout", LONG_OUTAGE_CHECKPOINT_TIMEOUT.toSeconds() + " s");
         run.options.put("checkpoints.tolerable-failures", "0");
-        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
 
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
@@ -91,7 +90,8 @@ class RedisLongOutageITCase {
         int committedWhenBack;
         long restartsWhenBack;
         long restarts;
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
+                KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
             run.produce(events.subList(0, BEFORE));
             reader.awaitAtLeast(BEFORE, WAIT);
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
 import java.net.URI;
@@ -77,7 +77,6 @@ class RedisOutageITCase {
         JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "redis-outage");
         // A small buffer, so that the outage fills it and the job backpressures.
         run.options.put("redis.max-buffered-writes", "1000");
-        FlinkRest rest = new FlinkRest(URI.create(cluster.getWebInterfaceURL()));
 
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
@@ -86,7 +85,8 @@ class RedisOutageITCase {
         int committedWhenBack;
         double retries;
         long restarts;
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
+                KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
             run.produce(events.subList(0, BEFORE));
             reader.awaitAtLeast(BEFORE, WAIT);
 
@@ -143,7 +143,7 @@ class RedisOutageITCase {
      * The Redis sink's retry count. Flink's REST API serves metrics from a cache it refreshes in
      * the background when asked (at most every 10 s), so the first answers may predate the outage.
      */
-    private static double retriesSeen(FlinkRest rest, String jobId) throws Exception {
+    private static double retriesSeen(FlinkCluster rest, String jobId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         double retries = rest.operatorMetricSum(jobId, "Redis", "redis_retries");
         while (retries == 0 && System.nanoTime() < deadline) {

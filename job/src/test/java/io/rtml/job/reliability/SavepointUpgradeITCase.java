@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.cli.Rtml;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.job.testing.Repository;
@@ -48,6 +48,7 @@ class SavepointUpgradeITCase {
 
     private static MiniCluster flink;
     private static URI rest;
+    private static FlinkCluster flinkRest;
     private static KafkaBroker kafka;
     private static RedisServer redis;
 
@@ -70,12 +71,16 @@ class SavepointUpgradeITCase {
                                 .build());
         flink.start();
         rest = flink.getRestAddress().get();
+        flinkRest = new FlinkCluster(rest);
         kafka = KafkaBroker.start();
         redis = RedisServer.start();
     }
 
     @AfterAll
     static void stopServices() throws Exception {
+        if (flinkRest != null) {
+            flinkRest.close();
+        }
         if (flink != null) {
             flink.closeAsync().get();
         }
@@ -87,7 +92,6 @@ class SavepointUpgradeITCase {
         List<TransactionEvent> events = JobRun.generate(19, 3 * PART);
         JobRun run = new JobRun(kafka, redis.uri(), directory.resolve("checkpoints"), "upgrade");
         String savepoints = directory.resolve("savepoints").toUri().toString();
-        FlinkRest flinkRest = new FlinkRest(rest);
 
         JobClient first = run.submit(rest);
         String firstId = first.getJobID().toHexString();
@@ -109,6 +113,9 @@ class SavepointUpgradeITCase {
             assertThat(savepoint.exitCode).as(savepoint.toString()).isZero();
             assertThat(savepoint.savepoint()).contains(directory.resolve("savepoints").toString());
             assertThat(flinkRest.jobState(firstId)).isEqualTo("RUNNING");
+            Result running = rtml("jobs", "--rest-url", rest.toString());
+            assertThat(running.exitCode).as(running.toString()).isZero();
+            assertThat(running.out.lines()).contains(firstId + " RUNNING " + run.name);
 
             run.produce(events.subList(PART, 2 * PART));
             reader.awaitAtLeast(2 * PART, WAIT);
@@ -125,12 +132,14 @@ class SavepointUpgradeITCase {
             assertThat(stop.exitCode).as(stop.toString()).isZero();
             String stopped = stop.savepoint();
             assertThat(flinkRest.jobState(firstId)).isEqualTo("FINISHED");
+            assertThat(rtml("jobs", "--rest-url", rest.toString()).out.lines())
+                    .contains(firstId + " FINISHED " + run.name);
 
             // Traffic goes on while no job runs.
             run.produce(events.subList(2 * PART, 3 * PART));
 
             // A spec whose card state differs: refused, with the reason, on the first card.
-            String refusal = refusedResume(run, stopped, flinkRest);
+            String refusal = refusedResume(run, stopped);
             assertThat(refusal)
                     .contains(
                             "entity state holds 1 numeric and 4 categorical fields, the feature spec"
@@ -158,7 +167,7 @@ class SavepointUpgradeITCase {
             committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(3)));
             assertThat(flinkRest.restarts(resumedId)).isZero();
         } finally {
-            cancelQuietly(flinkRest, firstId);
+            cancelQuietly(firstId);
         }
         Result finalStop =
                 rtml("stop", resumedId, "--rest-url", rest.toString(), "--target-dir", savepoints);
@@ -213,14 +222,20 @@ class SavepointUpgradeITCase {
         assertThat(noCluster.exitCode).isEqualTo(1);
         assertThat(noCluster.err)
                 .contains("cannot reach Flink's REST endpoint at http://127.0.0.1:1");
+
+        Result noJobs = rtml("jobs", "--rest-url", "http://127.0.0.1:1");
+        assertThat(noJobs.exitCode).isEqualTo(1);
+        assertThat(noJobs.out).isEmpty();
+        assertThat(noJobs.err)
+                .startsWith("rtml: ")
+                .contains("cannot reach Flink's REST endpoint at http://127.0.0.1:1");
     }
 
     /**
      * Resumes with the changed spec, on topics and keys of its own so that nothing it might write
      * mixes with the run's; returns the reason Flink records once the job fails, and cancels it.
      */
-    private String refusedResume(JobRun run, String savepoint, FlinkRest flinkRest)
-            throws Exception {
+    private String refusedResume(JobRun run, String savepoint) throws Exception {
         String scratch = run.name + "-refused";
         kafka.createTopics(
                 4, scratch + "-predictions", scratch + "-dead-letters", scratch + "-shadow");
@@ -265,12 +280,12 @@ class SavepointUpgradeITCase {
             }
             throw new AssertionError("the job with the changed spec did not refuse the state");
         } finally {
-            cancelQuietly(flinkRest, jobId);
+            cancelQuietly(jobId);
         }
     }
 
     /** Cancels a job unless it has ended already. */
-    private static void cancelQuietly(FlinkRest flinkRest, String jobId) {
+    private static void cancelQuietly(String jobId) {
         try {
             flinkRest.cancel(jobId);
         } catch (java.io.IOException | InterruptedException ended) {

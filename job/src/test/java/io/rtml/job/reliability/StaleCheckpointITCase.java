@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.cli.Rtml;
 import io.rtml.job.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
@@ -48,6 +48,7 @@ class StaleCheckpointITCase {
 
     private static MiniCluster flink;
     private static URI rest;
+    private static FlinkCluster flinkRest;
     private static KafkaBroker kafka;
     private static RedisServer redis;
 
@@ -69,12 +70,16 @@ class StaleCheckpointITCase {
                                 .build());
         flink.start();
         rest = flink.getRestAddress().get();
+        flinkRest = new FlinkCluster(rest);
         kafka = KafkaBroker.start();
         redis = RedisServer.start();
     }
 
     @AfterAll
     static void stopServices() throws Exception {
+        if (flinkRest != null) {
+            flinkRest.close();
+        }
         if (flink != null) {
             flink.closeAsync().get();
         }
@@ -86,7 +91,6 @@ class StaleCheckpointITCase {
         List<TransactionEvent> events = JobRun.generate(29, 3 * PART);
         Path checkpoints = directory.resolve("checkpoints");
         JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "stale");
-        FlinkRest flinkRest = new FlinkRest(rest);
         List<String> options = run.arguments(Map.of());
         try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
             // The first run: a third of the events, then it dies (cancelled: its last checkpoint
@@ -95,7 +99,7 @@ class StaleCheckpointITCase {
             run.produce(events.subList(0, PART));
             reader.awaitAtLeast(PART, WAIT);
             awaitCommittedOffsets(run, PART);
-            stop(flinkRest, first);
+            stop(first);
             Path stale = completedCheckpoint(checkpoints.resolve(first));
 
             // The second run, from the checkpoints directory: the first run's checkpoint.
@@ -111,7 +115,7 @@ class StaleCheckpointITCase {
             run.produce(events.subList(PART, 2 * PART));
             reader.awaitAtLeast(2 * PART, WAIT);
             awaitCommittedOffsets(run, 2 * PART);
-            stop(flinkRest, secondId);
+            stop(secondId);
 
             // The first run's checkpoint is stale now: refused, saying what it would replay.
             Result refused = resume(options, stale.toString());
@@ -148,7 +152,7 @@ class StaleCheckpointITCase {
             reader.awaitAtLeast(3 * PART, WAIT);
             List<Prediction> resumed = JobRun.predictions(reader.readFor(Duration.ofSeconds(3)));
             awaitCommittedOffsets(run, 3 * PART);
-            stop(flinkRest, thirdId);
+            stop(thirdId);
             Delivery.Outcome outcome = Delivery.assertExactlyOnce(resumed, events);
 
             // Allowed, the stale checkpoint replays exactly what it said: the second and third
@@ -164,7 +168,7 @@ class StaleCheckpointITCase {
             String fourthId = replayed.find(JOB_ID);
             reader.awaitAtLeast(5 * PART, WAIT);
             List<Prediction> all = JobRun.predictions(reader.readFor(Duration.ofSeconds(3)));
-            stop(flinkRest, fourthId);
+            stop(fourthId);
             Delivery.Outcome replay = Delivery.compare(all, events);
             assertThat(replay.lost()).isZero();
             assertThat(replay.duplicated()).isEqualTo(2 * PART);
@@ -182,7 +186,7 @@ class StaleCheckpointITCase {
     }
 
     /** Cancels a job (its last checkpoint is retained) and waits until it has ended. */
-    private static void stop(FlinkRest flinkRest, String jobId) throws Exception {
+    private static void stop(String jobId) throws Exception {
         flinkRest.cancel(jobId);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!flinkRest.jobState(jobId).equals("CANCELED")) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.Connectors;
-import io.rtml.job.cli.FlinkRest;
+import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.reliability.InjectedFailures.FailingDeserializer;
 import io.rtml.job.reliability.InjectedFailures.FailingRedisSink;
@@ -103,7 +103,9 @@ class TaskFailuresITCase {
             }
             reader.awaitAtLeast(EVENTS, WAIT);
             committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(3)));
-            restarts = new FlinkRest(URI.create(cluster.getWebInterfaceURL())).restarts(jobId(job));
+            try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()))) {
+                restarts = rest.restarts(jobId(job));
+            }
         } finally {
             job.cancel().get();
         }
