@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The prediction record (documented in the README), as written to the predictions topic and to
+ * The prediction record (documented in docs/contracts.md), as written to the predictions topic and to
  * Redis, and read back by the command line and the tests.
  */
 public final class PredictionJson {
