@@ -84,7 +84,8 @@ class ReadmeTest {
         String contracts = Files.readString(CONTRACTS);
         String table = contracts.substring(0, contracts.indexOf("\n## ", 1));
         Set<String> linked =
-                SCHEMA_LINK.matcher(table)
+                SCHEMA_LINK
+                        .matcher(table)
                         .results()
                         .map(m -> m.group(1))
                         .collect(Collectors.toCollection(TreeSet::new));
@@ -117,7 +118,8 @@ class ReadmeTest {
                 if (target.matches("[a-z]+:.*")) {
                     continue;
                 }
-                String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+                String file =
+                        target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
                 Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
                 if (!Files.exists(resolved)) {
                     broken.add(page + ": " + target + " (no such file)");
@@ -133,7 +135,9 @@ class ReadmeTest {
     private static final Pattern MARKDOWN_LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
     private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6} (.+)$");
 
-    /** A page's text without its fenced code blocks (whose lines starting with # are no headings). */
+    /**
+     * A page's text without its fenced code blocks (whose lines starting with # are no headings).
+     */
     private static String outsideCodeBlocks(String text) {
         return text.replaceAll("(?ms)^```.*?^```", "");
     }

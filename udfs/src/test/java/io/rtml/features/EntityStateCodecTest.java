@@ -156,7 +156,8 @@ class EntityStateCodecTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 numeric and 1 categorical fields")
                 .hasMessageContaining("needs 1 and 4")
-                .hasMessageEndingWith("a changed spec needs new operator uids (see docs/operations.md)");
+                .hasMessageEndingWith(
+                        "a changed spec needs new operator uids (see docs/operations.md)");
     }
 
     /**

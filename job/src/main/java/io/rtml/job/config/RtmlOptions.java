@@ -9,8 +9,8 @@ import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
- * Every option of the job, typed, with its default and description. docs/configuration.md's
- * table lists the same keys (a test keeps them in step).
+ * Every option of the job, typed, with its default and description. docs/configuration.md's table
+ * lists the same keys (a test keeps them in step).
  */
 public final class RtmlOptions {
     /** Where the job reads events from when its consumer group has no committed offsets yet. */

@@ -27,7 +27,8 @@ class TopicsCommandITCase {
     @Test
     void operationsPageNamesEveryTopicThatTopicsCreates() throws Exception {
         Matcher comment =
-                OPERATIONS_COMMENT.matcher(Files.readString(Repository.root().resolve("docs/operations.md")));
+                OPERATIONS_COMMENT.matcher(
+                        Files.readString(Repository.root().resolve("docs/operations.md")));
         assertThat(comment.find()).as("docs/operations.md's 'scripts/rtml topics' line").isTrue();
         Set<String> documented = new TreeSet<>(Arrays.asList(comment.group(1).split(", ")));
 
