@@ -2,12 +2,15 @@ package io.rtml.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.entry;
 
+import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.config.RtmlOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -52,15 +55,17 @@ class RtmlJobArgumentsTest {
     }
 
     @Test
-    void jobArgumentsAreReadAndTheJobStarts() {
+    void jobArgumentsAreReadAndTheJobStarts(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("rtml.yaml"), "kafka:\n  group-id: from-file\n");
         StringWriter out = new StringWriter();
         RtmlJob job = new RtmlJob();
-        String[] args = {"--config", "rtml.yaml", "-D", "model.version=5", "-D", "job.name=x"};
+        String[] args = {"--config", file.toString(), "-D", "model.version=5", "-D", "job.name=x"};
         assertThat(RtmlJob.parse(job, args, new PrintWriter(out, true))).isTrue();
         assertThat(out.toString()).isEmpty();
-        assertThat(job.configFile).isEqualTo(Path.of("rtml.yaml"));
-        assertThat(job.overrides)
-                .containsExactly(entry("model.version", "5"), entry("job.name", "x"));
+        RtmlConfig config = job.options.withoutModel();
+        assertThat(config.get(RtmlOptions.KAFKA_GROUP_ID)).isEqualTo("from-file");
+        assertThat(config.get(RtmlOptions.MODEL_VERSION)).isEqualTo("5");
+        assertThat(config.get(RtmlOptions.JOB_NAME)).isEqualTo("x");
         assertThat(job.local).isFalse();
     }
 
