@@ -23,8 +23,9 @@ import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's configuration table, record examples and recipe for reading the predictions, and the
- * command line's own header, say what the job does.
+ * The documentation says what the job does: the configuration table (docs/configuration.md), the
+ * record examples (every page: the README and docs/), the recipe for reading the predictions
+ * (docs/contracts.md), and the command line's own header.
  */
 class ReadmeTest {
     private static final Pattern OPTION_ROW = Pattern.compile("(?m)^\\| `([a-z.-]+)` \\|");
@@ -35,11 +36,17 @@ class ReadmeTest {
             Pattern.compile("(?m)^  ([a-z_]+) (INT|BIGINT|DOUBLE|STRING),$");
     private static final Pattern SCHEMA_LINK = Pattern.compile("schemas/([a-z-]+)\\.schema\\.json");
 
+    /** The page of the job's options: its first section, up to "Security", holds the table. */
+    static final Path CONFIGURATION = Repository.root().resolve("docs/configuration.md");
+
+    /** The page of the record contracts, with the recipe for reading the predictions. */
+    static final Path CONTRACTS = Repository.root().resolve("docs/contracts.md");
+
     @Test
     void configurationTableListsEveryOptionAndNoOther() throws Exception {
-        String readme = Files.readString(Repository.root().resolve("README.md"));
-        String table = readme.substring(readme.indexOf("## Configuration"));
-        table = table.substring(0, table.indexOf("\n## ", 1));
+        String page = Files.readString(CONFIGURATION);
+        assertThat(page).startsWith("# Configuration\n");
+        String table = page.substring(0, page.indexOf("\n## "));
         Matcher rows = OPTION_ROW.matcher(table);
         List<String> documented = rows.results().map(m -> m.group(1)).toList();
 
@@ -50,29 +57,111 @@ class ReadmeTest {
 
     @Test
     void everyJsonExampleIsValidAgainstTheSchemaLinkedLastBeforeIt() throws Exception {
-        String readme = Files.readString(Repository.root().resolve("README.md"));
         Set<String> exemplified = new TreeSet<>();
-        Matcher example = JSON_EXAMPLE.matcher(readme);
-        while (example.find()) {
-            Matcher link = SCHEMA_LINK.matcher(readme.substring(0, example.start()));
-            String schema = null;
-            while (link.find()) {
-                schema = link.group(1);
+        for (Path page : pages()) {
+            String text = Files.readString(page);
+            Matcher example = JSON_EXAMPLE.matcher(text);
+            while (example.find()) {
+                Matcher link = SCHEMA_LINK.matcher(text.substring(0, example.start()));
+                String schema = null;
+                while (link.find()) {
+                    schema = link.group(1);
+                }
+                assertThat(schema)
+                        .as("a schema linked before %s in %s", example.group(1), page)
+                        .isNotNull();
+                assertThat(Schemas.errors(schema, example.group(1)))
+                        .as("%s against %s (%s)", example.group(1), schema, page)
+                        .isEmpty();
+                exemplified.add(schema);
             }
-            assertThat(schema).as("a schema linked before %s", example.group(1)).isNotNull();
-            assertThat(Schemas.errors(schema, example.group(1)))
-                    .as("%s against %s", example.group(1), schema)
-                    .isEmpty();
-            exemplified.add(schema);
         }
         assertThat(exemplified).containsExactlyElementsOf(schemaNames());
     }
 
     @Test
+    void contractsTableLinksEverySchema() throws Exception {
+        String contracts = Files.readString(CONTRACTS);
+        String table = contracts.substring(contracts.indexOf("\n## Record schemas\n"));
+        table = table.substring(0, table.indexOf("\n## ", 1));
+        Set<String> linked =
+                SCHEMA_LINK
+                        .matcher(table)
+                        .results()
+                        .map(m -> m.group(1))
+                        .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(linked).containsExactlyElementsOf(schemaNames());
+    }
+
+    /** The README and every page under docs/. */
+    private static List<Path> pages() throws Exception {
+        try (Stream<Path> docs = Files.list(Repository.root().resolve("docs"))) {
+            return Stream.concat(
+                            Stream.of(Repository.root().resolve("README.md")),
+                            docs.filter(p -> p.toString().endsWith(".md")).sorted())
+                    .toList();
+        }
+    }
+
+    /**
+     * Every relative link of the README, the docs/ pages and flink-conf/README.md names a file that
+     * exists and, with a {@code #fragment}, a heading of it (as GitHub makes its anchors).
+     */
+    @Test
+    void everyRelativeLinkReachesAFileAndHeading() throws Exception {
+        List<Path> pages = new java.util.ArrayList<>(pages());
+        pages.add(Repository.root().resolve("flink-conf/README.md"));
+        List<String> broken = new java.util.ArrayList<>();
+        for (Path page : pages) {
+            Matcher link = MARKDOWN_LINK.matcher(outsideCodeBlocks(Files.readString(page)));
+            while (link.find()) {
+                String target = link.group(1);
+                if (target.matches("[a-z]+:.*")) {
+                    continue;
+                }
+                String file =
+                        target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+                Path resolved = file.isEmpty() ? page : page.getParent().resolve(file).normalize();
+                if (!Files.exists(resolved)) {
+                    broken.add(page + ": " + target + " (no such file)");
+                } else if (target.contains("#")
+                        && !anchors(resolved).contains(target.substring(target.indexOf('#') + 1))) {
+                    broken.add(page + ": " + target + " (no such heading)");
+                }
+            }
+        }
+        assertThat(broken).isEmpty();
+    }
+
+    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+    private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6} (.+)$");
+
+    /**
+     * A page's text without its fenced code blocks (whose lines starting with # are no headings).
+     */
+    private static String outsideCodeBlocks(String text) {
+        return text.replaceAll("(?ms)^```.*?^```", "");
+    }
+
+    /** The anchors GitHub gives a page's headings. */
+    private static Set<String> anchors(Path page) throws Exception {
+        Set<String> anchors = new TreeSet<>();
+        Matcher heading = HEADING.matcher(outsideCodeBlocks(Files.readString(page)));
+        while (heading.find()) {
+            anchors.add(
+                    heading.group(1)
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                            .replace(' ', '-'));
+        }
+        return anchors;
+    }
+
+    @Test
     void flinkSqlRecipeReadsEveryPredictionFieldReadCommitted() throws Exception {
-        String readme = Files.readString(Repository.root().resolve("README.md"));
-        Matcher block = SQL_BLOCK.matcher(readme);
-        assertThat(block.find()).as("a CREATE TABLE predictions in the README").isTrue();
+        String contracts = Files.readString(CONTRACTS);
+        Matcher block = SQL_BLOCK.matcher(contracts);
+        assertThat(block.find()).as("a CREATE TABLE predictions in docs/contracts.md").isTrue();
         String sql = block.group(1);
         Map<String, String> columns = new LinkedHashMap<>();
         Matcher column = SQL_COLUMN.matcher(sql);
@@ -95,7 +184,7 @@ class ReadmeTest {
                         "'topic' = '" + RtmlOptions.PREDICTIONS_TOPIC.defaultValue() + "'",
                         "'properties.isolation.level' = 'read_committed'",
                         "'format' = 'json'");
-        assertThat(readme)
+        assertThat(contracts)
                 .contains(
                         "kafka-console-consumer.sh --bootstrap-server 127.0.0.1:9092 --topic "
                                 + RtmlOptions.PREDICTIONS_TOPIC.defaultValue()

@@ -10,9 +10,9 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes a {@link DeadLetter} as a JSON record (documented in the README) keyed by the source
- * record's key. The raw value travels base64-encoded, so any bytes survive the trip exactly; a
- * record over {@link DeadLetter#MAX_RAW_BYTES} keeps its start, and its full size is given.
+ * Writes a {@link DeadLetter} as a JSON record (documented in docs/contracts.md) keyed by the
+ * source record's key. The raw value travels base64-encoded, so any bytes survive the trip exactly;
+ * a record over {@link DeadLetter#MAX_RAW_BYTES} keeps its start, and its full size is given.
  */
 public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
     /** The record's layout version (schemas/dead-letter.schema.json). */

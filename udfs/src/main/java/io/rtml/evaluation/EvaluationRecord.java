@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** One window of the live evaluation, as written to the evaluation topic (README). */
+/** One window of the live evaluation, as written to the evaluation topic (docs/models.md). */
 public class EvaluationRecord {
     /** The record's layout version (schemas/evaluation.schema.json). */
     public static final int RECORD_VERSION = 1;

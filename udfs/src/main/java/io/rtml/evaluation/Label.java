@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The ground truth of an event, arriving later as chargebacks do: a record of the labels topic,
- * {@code {"event_id": "...", "label": 1}} (README, "Online evaluation").
+ * {@code {"event_id": "...", "label": 1}} (docs/models.md, "Labels and online evaluation").
  */
 public class Label {
     public static final String EVENT_ID = "event_id";

@@ -12,9 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /**
- * Parses and validates event contract v1 (see the README). Unknown fields are ignored; a missing
- * required field, a wrong type or an out-of-range value is an {@link InvalidEventException} that
- * names the field. Thread-safe and allocation-light: it streams the JSON instead of building a
+ * Parses and validates event contract v1 (see docs/contracts.md). Unknown fields are ignored; a
+ * missing required field, a wrong type or an out-of-range value is an {@link InvalidEventException}
+ * that names the field. Thread-safe and allocation-light: it streams the JSON instead of building a
  * tree.
  */
 public final class EventParser {

@@ -3,7 +3,7 @@ package io.rtml.event;
 import java.util.Objects;
 
 /**
- * A card transaction, as producers send it (event contract v1, documented in the README).
+ * A card transaction, as producers send it (event contract v1, documented in docs/contracts.md).
  *
  * <p>A Flink POJO: public fields and a no-argument constructor keep serialization cheap.
  */

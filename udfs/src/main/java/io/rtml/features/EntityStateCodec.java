@@ -75,7 +75,7 @@ public final class EntityStateCodec {
                             + numericFields
                             + " and "
                             + categoricalFields
-                            + ": a changed spec needs new operator uids (see the README)");
+                            + ": a changed spec needs new operator uids (see docs/operations.md)");
         }
         EntityState state = new EntityState(numeric, categorical);
         state.hasEvent = in.readByte() != 0;

@@ -22,7 +22,7 @@ public enum InferenceDevice {
                 if (gpus == 0) {
                     throw new ModelContractException(
                             "inference.device is gpu, but DJL finds no GPU on this machine: install"
-                                    + " the CUDA natives (README, \"GPU\") or use auto or cpu");
+                                    + " the CUDA natives (docs/models.md, \"GPU\") or use auto or cpu");
                 }
                 yield Device.gpu();
             }

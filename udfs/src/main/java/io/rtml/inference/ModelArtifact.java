@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 /**
  * A model the job can load: {@code <repository>/<name>/<version>/} holding the TorchScript file and
  * {@value #METADATA_FILE}, which names the model, its version, the inputs in order, the output, the
- * decision threshold and the sha256 of the model file (format in the README).
+ * decision threshold and the sha256 of the model file (format in docs/features.md, "Training").
  *
  * <p>Names and versions are plain names ({@link #plainName}), so that what a model-control record
  * asks for cannot leave the repository; the model file must have the sha256 its metadata records,

@@ -10,9 +10,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * A record of the model-control topic (README, "Model hot swap"): which model version is to be
- * active, e.g. {@code {"model": "fraud", "version": "5", "shadow_version": "4"}}. A record that is
- * not one is kept with {@link #error} set, so the router reports it instead of dropping it.
+ * A record of the model-control topic (docs/models.md, "Model hot swap"): which model version is to
+ * be active, e.g. {@code {"model": "fraud", "version": "5", "shadow_version": "4"}}. A record that
+ * is not one is kept with {@link #error} set, so the router reports it instead of dropping it.
  */
 public class ModelControl {
     public static final String MODEL = "model";

@@ -3,7 +3,9 @@ package io.rtml.inference;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** A scored event: what is written to the predictions topic and to Redis (see the README). */
+/**
+ * A scored event: what is written to the predictions topic and to Redis (see docs/contracts.md).
+ */
 public class Prediction {
     public static final String FLAG = "flag";
     public static final String PASS = "pass";

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class TorchScriptModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TorchScriptModel.class);
 
-    /** DJL engine settings, read once per JVM when the engine starts: see the README. */
+    /** DJL engine settings, read once per JVM when the engine starts: see docs/configuration.md. */
     static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
 
     static final String NUM_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";

@@ -13,8 +13,9 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The feature log record (README, "Feature log"): a served feature vector with its event and the
- * model that scored it. Values are written as Java prints floats, so they read back bit for bit.
+ * The feature log record (docs/features.md, "Feature log"): a served feature vector with its event
+ * and the model that scored it. Values are written as Java prints floats, so they read back bit for
+ * bit.
  */
 public final class FeatureVectorJson implements KafkaRecordSerializationSchema<FeatureVector> {
     /** The record's layout version (schemas/feature-log.schema.json). */

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The prediction record (documented in the README), as written to the predictions topic and to
- * Redis, and read back by the command line and the tests.
+ * The prediction record (documented in docs/contracts.md), as written to the predictions topic and
+ * to Redis, and read back by the command line and the tests.
  */
 public final class PredictionJson {
     /** The record's layout version (schemas/prediction.schema.json); records before it lack it. */

@@ -30,7 +30,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 public class RedisSink extends AsyncSinkBase<Prediction, RedisWrite> {
     private static final long serialVersionUID = 1L;
 
-    /** Hash fields, documented in the README. */
+    /** Hash fields, documented in docs/contracts.md. */
     public static final String FIELD_EVENT_TIME_MS = "event_time_ms";
 
     public static final String FIELD_EVENT_ID = "event_id";

@@ -8,8 +8,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The shadow-predictions record (README, "Model hot swap"): the challenger's score and decision for
- * an event, beside the champion's, keyed by card.
+ * The shadow-predictions record (docs/models.md, "Model hot swap"): the challenger's score and
+ * decision for an event, beside the champion's, keyed by card.
  */
 public class ShadowPredictionSerializer implements KafkaRecordSerializationSchema<Prediction> {
     /** The record's layout version (schemas/shadow-prediction.schema.json). */

@@ -70,7 +70,7 @@ class EventSchemaTest {
     static Stream<Arguments> corpus() {
         return Stream.of(
                 // valid
-                valid("the README's example", fields()),
+                valid("docs/contracts.md's example", fields()),
                 valid("only the required fields", only()),
                 valid("without schema_version", without("schema_version")),
                 valid("merchant_category null", with("merchant_category", "null")),
@@ -314,7 +314,7 @@ class EventSchemaTest {
         return JSON.readTree(Schemas.file(SCHEMA).toFile()).get("description").asText();
     }
 
-    /** The README's example event, field by field as raw JSON. */
+    /** docs/contracts.md's example event, field by field as raw JSON. */
     private static Map<String, String> exampleFields() {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("schema_version", "1");

@@ -134,14 +134,14 @@ class EntityStateCodecTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(
                         "entity state holds 1 numeric and 3 categorical fields, the feature spec"
-                                + " needs 2 and 3: a changed spec needs new operator uids (see the"
-                                + " README)");
+                                + " needs 2 and 3: a changed spec needs new operator uids (see"
+                                + " docs/operations.md)");
         assertThatThrownBy(() -> EntityStateCodec.decode(bytes, 1, 2))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage(
                         "entity state holds 1 numeric and 3 categorical fields, the feature spec"
-                                + " needs 1 and 2: a changed spec needs new operator uids (see the"
-                                + " README)");
+                                + " needs 1 and 2: a changed spec needs new operator uids (see"
+                                + " docs/operations.md)");
     }
 
     @Test
@@ -156,7 +156,8 @@ class EntityStateCodecTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 numeric and 1 categorical fields")
                 .hasMessageContaining("needs 1 and 4")
-                .hasMessageEndingWith("a changed spec needs new operator uids (see the README)");
+                .hasMessageEndingWith(
+                        "a changed spec needs new operator uids (see docs/operations.md)");
     }
 
     /**

@@ -38,7 +38,7 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * {@code rtml lookup}: a card's latest prediction and the online features it was scored with, as
- * the job keeps them in Redis (README, "Redis").
+ * the job keeps them in Redis (docs/contracts.md, "Redis").
  */
 @Command(
         name = "lookup",

@@ -9,8 +9,8 @@ import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
- * Every option of the job, typed, with its default and description. The README's configuration
- * table lists the same keys (a test keeps them in step).
+ * Every option of the job, typed, with its default and description. docs/configuration.md's table
+ * lists the same keys (a test keeps them in step).
  */
 public final class RtmlOptions {
     /** Where the job reads events from when its consumer group has no committed offsets yet. */
@@ -471,7 +471,7 @@ public final class RtmlOptions {
                             "Writes buffered per subtask (while Redis is slow or down) before the"
                                     + " job backpressures.");
 
-    /** All options, in the order the README lists them. */
+    /** All options, in the order docs/configuration.md lists them. */
     public static final List<ConfigOption<?>> ALL =
             List.of(
                     JOB_NAME,

@@ -17,16 +17,19 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code rtml topics} with its defaults on an empty broker, against what the README says. */
+/**
+ * {@code rtml topics} with its defaults on an empty broker, against what docs/operations.md says.
+ */
 class TopicsCommandITCase {
-    private static final Pattern README_COMMENT =
+    private static final Pattern OPERATIONS_COMMENT =
             Pattern.compile("(?m)^scripts/rtml topics --partitions 4 +# (.+)$");
 
     @Test
-    void readmeNamesEveryTopicThatTopicsCreates() throws Exception {
+    void operationsPageNamesEveryTopicThatTopicsCreates() throws Exception {
         Matcher comment =
-                README_COMMENT.matcher(Files.readString(Repository.root().resolve("README.md")));
-        assertThat(comment.find()).as("the README's 'scripts/rtml topics' line").isTrue();
+                OPERATIONS_COMMENT.matcher(
+                        Files.readString(Repository.root().resolve("docs/operations.md")));
+        assertThat(comment.find()).as("docs/operations.md's 'scripts/rtml topics' line").isTrue();
         Set<String> documented = new TreeSet<>(Arrays.asList(comment.group(1).split(", ")));
 
         try (KafkaBroker kafka = KafkaBroker.start()) {

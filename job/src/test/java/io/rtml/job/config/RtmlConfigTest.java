@@ -29,7 +29,7 @@ class RtmlConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "model.repository/model.name/model.version";
 
-    /** Each option's default, as RtmlOptions documents it (and the README lists it). */
+    /** Each option's default, as RtmlOptions documents it (and docs/configuration.md lists it). */
     private static final Map<String, Object> DOCUMENTED_DEFAULTS = documentedDefaults();
 
     @TempDir Path dir;

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A versioned feature spec: the entities the job keeps state for and the features it computes, in
  * the order of the feature vector's columns. Loaded and checked by {@link FeatureSpecLoader}; its
- * format is documented in the README.
+ * format is documented in docs/features.md.
  */
 public record FeatureSpec(
         String name, int version, List<EntitySpec> entities, List<Feature> features)
