@@ -220,9 +220,11 @@ final class ProduceCommand implements Callable<Integer> {
                     }
                 }
                 Outgoing outgoing = source.next();
-                long ahead = outgoing.notBeforeMs() - System.currentTimeMillis();
-                if (ahead > 0) {
-                    Thread.sleep(ahead);
+                // Compared, not subtracted: a record with no time to wait for (Long.MIN_VALUE)
+                // would overflow the difference.
+                long nowMs = System.currentTimeMillis();
+                if (outgoing.notBeforeMs() > nowMs) {
+                    Thread.sleep(outgoing.notBeforeMs() - nowMs);
                 }
                 byte[] key = key(outgoing.value());
                 producer.send(new ProducerRecord<>(eventsTopic, key, outgoing.value()), onFailure);

@@ -171,6 +171,39 @@ class CommandsOverKafkaITCase {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    @Test
+    void producesAnEventsFileAsItIsWithoutWaitingForTheEventsTimes() throws Exception {
+        // A file's events carry their own times (here a day in 2026-01, long past): produce
+        // sends each line once, at once, as scripts/parity does.
+        Path file = dir.resolve("events.jsonl");
+        assertThat(rtml(new String[0], "generate", "--events", "50", "--out", file.toString()))
+                .isZero();
+        List<String> lines = Files.readAllLines(file);
+        try (KafkaBroker kafka = KafkaBroker.start()) {
+            String[] connection = {"--bootstrap-servers", kafka.bootstrapServers()};
+            assertThat(rtml(connection, "topics")).isZero();
+            assertThat(
+                            rtml(
+                                    connection,
+                                    "produce",
+                                    "--from-file",
+                                    file.toString(),
+                                    "--rate",
+                                    "0",
+                                    "--labels-topic",
+                                    ""))
+                    .isZero();
+            List<String> sent = new ArrayList<>();
+            try (KafkaBroker.CommittedReader events = kafka.reader("events")) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        events.awaitAtLeast(lines.size(), Duration.ofSeconds(30))) {
+                    sent.add(new String(record.value(), StandardCharsets.UTF_8));
+                }
+            }
+            assertThat(sent).containsExactlyInAnyOrderElementsOf(lines);
+        }
+    }
+
     private static int rtml(String[] connection, String command, String... args) {
         List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(connection));
