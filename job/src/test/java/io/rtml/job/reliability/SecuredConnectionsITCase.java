@@ -50,7 +50,10 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +71,7 @@ import redis.clients.jedis.Jedis;
  * rtml tail} the broker, {@code rtml lookup} Redis. A wrong CA, host name or password for either
  * fails the start with an error that says so.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecuredConnectionsITCase {
     private static final Duration WAIT = Duration.ofMinutes(2);
     private static final int EVENTS = 1_500;
@@ -216,6 +220,7 @@ class SecuredConnectionsITCase {
     }
 
     @Test
+    @Order(1)
     void runsEndToEndOverSaslSslAndRedisTlsWithSecretsFromFilesAndNeverShowsThem(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         List<String> secretValues = List.of(KAFKA_PASSWORD, REDIS_PASSWORD, tls.password);
@@ -242,24 +247,28 @@ class SecuredConnectionsITCase {
         byte[] jobGraph;
         try (LogCapture capture =
                 LogCapture.start("io.rtml", "org.apache.flink", "org.apache.kafka.clients")) {
-            config = run.config();
-            org.slf4j.LoggerFactory.getLogger("io.rtml.job.RtmlJob")
-                    .info("Starting rtml with options:{}", config.describe());
-            jobGraph = serializedJobGraph(config);
-            // The labels and evaluation topics are the run's own: rtml topics creates them.
-            topics = Cli.run("topics", "--config", configFile.toString());
-            run.produce(events);
-            JobClient job = run.start();
-            try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
-                reader.awaitAtLeast(EVENTS, WAIT);
-                committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
-                jobConfig =
-                        get(cluster.getWebInterfaceURL() + "/jobs/" + job.getJobID() + "/config")
-                                + get(cluster.getWebInterfaceURL() + "/jobmanager/config");
-            } finally {
-                job.cancel().get();
-            }
             try {
+                config = run.config();
+                org.slf4j.LoggerFactory.getLogger("io.rtml.job.RtmlJob")
+                        .info("Starting rtml with options:{}", config.describe());
+                jobGraph = serializedJobGraph(config);
+                // The labels and evaluation topics are the run's own: rtml topics creates them.
+                topics = Cli.run("topics", "--config", configFile.toString());
+                run.produce(events);
+                JobClient job = run.start();
+                try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+                    reader.awaitAtLeast(EVENTS, WAIT);
+                    committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
+                    jobConfig =
+                            get(
+                                            cluster.getWebInterfaceURL()
+                                                    + "/jobs/"
+                                                    + job.getJobID()
+                                                    + "/config")
+                                    + get(cluster.getWebInterfaceURL() + "/jobmanager/config");
+                } finally {
+                    job.cancel().get();
+                }
                 tail =
                         Cli.run(
                                 "tail",
@@ -279,7 +288,8 @@ class SecuredConnectionsITCase {
                                 "--format",
                                 "json");
             } finally {
-                // For a failure's diagnosis; it holds no secret (asserted below).
+                // For a failure's diagnosis, whichever step failed; it holds no secret (asserted
+                // below when the run succeeds).
                 Files.writeString(Path.of("target", "secured-connections.log"), capture.text());
             }
             logs = capture.text();
@@ -475,6 +485,7 @@ class SecuredConnectionsITCase {
 
     @ParameterizedTest
     @EnumSource(Misconfiguration.class)
+    @Order(2)
     void failsAtStartWithAClearErrorWhenAConnectionIsRefused(
             Misconfiguration wrong, @InjectClusterClient ClusterClient<?> cluster)
             throws Exception {
@@ -543,6 +554,13 @@ class SecuredConnectionsITCase {
             failures = awaitFailure(cluster, job, expected);
         } finally {
             job.cancel().get();
+            // Until its tasks are gone, a cancelled job holds the mini cluster's slots and its
+            // clients keep retrying against the servers the next test uses.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!job.getJobStatus().get().isGloballyTerminalState()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
         }
         try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
             assertThat(reader.readFor(Duration.ofSeconds(1))).as("committed predictions").isEmpty();
