@@ -171,21 +171,22 @@ public final class RtmlConfig {
         }
     }
 
-    /** Every topic option; each names a topic of its own. */
-    private static final List<ConfigOption<String>> TOPICS =
-            List.of(
-                    EVENTS_TOPIC,
-                    PREDICTIONS_TOPIC,
-                    DEAD_LETTER_TOPIC,
-                    MODEL_CONTROL_TOPIC,
-                    SHADOW_PREDICTIONS_TOPIC,
-                    LABELS_TOPIC,
-                    EVALUATION_TOPIC,
-                    FEATURE_LOG_TOPIC);
+    /**
+     * Every topic option (the {@code kafka.topics.*} ones and the feature log), taken from {@link
+     * RtmlOptions#ALL} so that a new one is checked too; each names a topic of its own.
+     */
+    private static final List<ConfigOption<String>> TOPICS = topicOptions();
 
-    /** Topics that are off when empty. */
-    private static final List<ConfigOption<String>> OPTIONAL_TOPICS =
-            List.of(LABELS_TOPIC, FEATURE_LOG_TOPIC);
+    @SuppressWarnings("unchecked")
+    private static List<ConfigOption<String>> topicOptions() {
+        List<ConfigOption<String>> topics = new ArrayList<>();
+        for (ConfigOption<?> option : RtmlOptions.ALL) {
+            if (option.key().startsWith("kafka.topics.") || option == FEATURE_LOG_TOPIC) {
+                topics.add((ConfigOption<String>) option);
+            }
+        }
+        return List.copyOf(topics);
+    }
 
     /** One method per area of options, each with the limits between its own options. */
     private static void validate(Configuration c, List<String> problems) {
@@ -269,7 +270,8 @@ public final class RtmlConfig {
         Map<String, String> topicOwners = new TreeMap<>();
         for (ConfigOption<String> topic : TOPICS) {
             String name = c.get(topic);
-            if (name.isEmpty() && OPTIONAL_TOPICS.contains(topic)) {
+            // An option whose default is no topic is off when empty (the labels, the feature log).
+            if (name.isEmpty() && topic.defaultValue().isEmpty()) {
                 continue;
             }
             if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
