@@ -24,10 +24,19 @@ public record RedisSettings(
         RedisSecurity security)
         implements Serializable {
 
-    /** These settings with {@code security} instead. */
-    public RedisSettings withSecurity(RedisSecurity security) {
+    /**
+     * These settings with their secret references read ({@link RedisSecurity#resolve}): what a
+     * client connects with, where it is made.
+     */
+    public RedisSettings resolved() {
         return new RedisSettings(
-                uri, keyPrefix, ttl, maxBatchSize, maxBatchDelay, maxBufferedWrites, security);
+                uri,
+                keyPrefix,
+                ttl,
+                maxBatchSize,
+                maxBatchDelay,
+                maxBufferedWrites,
+                security.resolve());
     }
 
     /** Settings without AUTH, trusting the JVM's certificates. */

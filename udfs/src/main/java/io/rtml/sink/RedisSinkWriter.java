@@ -96,7 +96,7 @@ final class RedisSinkWriter extends AsyncSinkWriter<Prediction, RedisWrite> {
             Collection<BufferedRequestState<RedisWrite>> state) {
         super(converter, context, configuration, state);
         // Secrets are read here, on the TaskManager: the job graph holds only their references.
-        this.settings = settings.withSecurity(settings.security().resolve());
+        this.settings = settings.resolved();
         this.ttlMs = SafeEncoder.encode(Long.toString(settings.ttl().toMillis()));
         connectAtStart();
         this.io =

@@ -93,8 +93,7 @@ final class LookupCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         RtmlConfig config = options.withoutModel(redis);
         // Secrets stay references in the configuration; this client reads them, as the sink does.
-        RedisSettings settings = config.redis();
-        settings = settings.withSecurity(settings.security().resolve());
+        RedisSettings settings = config.redis().resolved();
         redisUri = settings.uri();
         if (featureSpec == null) {
             featureSpec = config.get(RtmlOptions.FEATURE_SPEC);
