@@ -5,10 +5,8 @@ import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -16,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The live evaluation's entry point ({@code flink run -c io.rtml.job.EvaluationJob}, {@code rtml
@@ -37,19 +34,7 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
 
     @Mixin ConfigOptions options;
 
-    @Option(
-            names = "--local",
-            description =
-                    "Runs in an embedded cluster with the web UI, configured by --flink-conf.")
-    boolean local;
-
-    @Option(
-            names = "--flink-conf",
-            paramLabel = "DIR",
-            defaultValue = "flink-conf/local",
-            description =
-                    "Directory of the Flink config.yaml for --local (default: ${DEFAULT-VALUE}).")
-    Path flinkConfDir;
+    @Mixin LocalClusterOptions cluster;
 
     public static void main(String[] args) throws Exception {
         EvaluationJob job = new EvaluationJob();
@@ -62,8 +47,8 @@ public final class EvaluationJob implements java.util.concurrent.Callable<Intege
     public Integer call() throws Exception {
         RtmlConfig config = options.load();
         LOG.info("Starting the rtml live evaluation with options:{}", config.describe());
-        if (local) {
-            Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
+        if (cluster.local) {
+            Configuration flink = cluster.flinkConfiguration();
             LocalCluster.run(flink, List.of(streamGraph(config, flink)));
         } else {
             StreamExecutionEnvironment env =

@@ -4,11 +4,9 @@ import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The scoring job's entry point, for {@code flink run} and for {@code rtml run}: load the
@@ -36,19 +33,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
 
     @Mixin ConfigOptions options;
 
-    @Option(
-            names = "--local",
-            description =
-                    "Runs in an embedded cluster with the web UI, configured by --flink-conf.")
-    boolean local;
-
-    @Option(
-            names = "--flink-conf",
-            paramLabel = "DIR",
-            defaultValue = "flink-conf/local",
-            description =
-                    "Directory of the Flink config.yaml for --local (default: ${DEFAULT-VALUE}).")
-    Path flinkConfDir;
+    @Mixin LocalClusterOptions cluster;
 
     public static void main(String[] args) throws Exception {
         RtmlJob job = new RtmlJob();
@@ -72,7 +57,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         RtmlConfig config = options.load();
         LOG.info("Starting rtml with options:{}", config.describe());
-        if (!local) {
+        if (!cluster.local) {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             JobEnvironment.apply(config, new Configuration()));
@@ -80,7 +65,7 @@ public final class RtmlJob implements java.util.concurrent.Callable<Integer> {
             env.execute();
             return 0;
         }
-        Configuration flink = GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
+        Configuration flink = cluster.flinkConfiguration();
         List<StreamGraph> jobs = new ArrayList<>();
         StreamExecutionEnvironment scoring =
                 StreamExecutionEnvironment.getExecutionEnvironment(

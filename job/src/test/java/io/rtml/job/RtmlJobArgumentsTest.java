@@ -61,7 +61,7 @@ class RtmlJobArgumentsTest {
         assertThat(job.options.configFile()).isEqualTo(Path.of("rtml.yaml"));
         assertThat(job.options.overrides())
                 .containsExactly(entry("model.version", "5"), entry("job.name", "x"));
-        assertThat(job.local).isFalse();
+        assertThat(job.cluster.local).isFalse();
     }
 
     @Test
