@@ -13,10 +13,12 @@ import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
 import io.rtml.sink.PredictionJson;
+import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.TestServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -40,9 +42,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,15 +85,10 @@ class DashboardMetricsITCase {
                     USER_RTML + "latency_event_to_kafka_ms",
                     USER_RTML + "latency_ingest_to_kafka_ms");
 
+    /** Two slots: one for the scoring job, one for the live evaluation. */
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(prometheus(PROMETHEUS_PORT))
-                            .setNumberTaskManagers(1)
-                            // One for the scoring job, one for the live evaluation.
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final TestServices SERVICES =
+            TestServices.builder().kafka().redis().flink(prometheus(PROMETHEUS_PORT)).build();
 
     @TempDir Path dir;
 
@@ -116,104 +110,102 @@ class DashboardMetricsITCase {
                     repository.resolve("fraud").resolve(version));
         }
 
-        try (KafkaBroker kafka = KafkaBroker.start();
-                RedisServer redis = RedisServer.start()) {
-            kafka.createTopics(
-                    1,
-                    "events",
-                    "predictions",
-                    "events-dlq",
-                    "predictions-shadow",
-                    "model-control",
-                    "labels",
-                    "evaluation");
-            RtmlConfig config = config(kafka, redis, repository);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            JobEnvironment.apply(config, new Configuration()));
-            RtmlJob.pipeline(config).build().attachTo(env);
-            JobClient job = env.executeAsync();
-            // The evaluation as rtml run --local starts it: under its own job name.
-            JobClient evaluation =
-                    env.executeAsync(EvaluationJob.streamGraph(config, new Configuration()));
-            Scrape scrape;
-            try {
-                // The events, and one record that is not one: its dead-letter series appears.
-                List<Map.Entry<byte[], byte[]>> records = KafkaBroker.keyedByCard(events);
-                records.add(
-                        EVENTS / 2,
-                        Map.entry(
-                                "c-1".getBytes(StandardCharsets.UTF_8),
-                                "{\"event_id\":\"bad-1\",".getBytes(StandardCharsets.UTF_8)));
-                kafka.produce("events", records);
-                scrape = awaitScrape(s -> s.sum(RTML + "score_bucket_scored") == EVENTS);
-                assertThat(scrape.sum(RTML + "score_bucket_scored"))
-                        .as("rows the model scored")
-                        .isEqualTo(EVENTS);
+        JobRun run = new JobRun(SERVICES, dir.resolve("checkpoints"), "dashboard");
+        run.evaluationTopics();
+        // The job's default name: Prometheus label values keep it as it is (a run's name has "-").
+        run.options.put("job.name", "rtml");
+        run.options.put("model.repository", repository.toString());
+        run.options.put("model.version", "4");
+        run.options.put("job.parallelism", "1");
+        run.options.put("inference.batch-size", Integer.toString(BATCH_SIZE));
+        run.options.put("evaluation.window", "1 h");
+        run.options.put("evaluation.slide", "1 s");
+        RtmlConfig config = run.config();
+        JobClient job = run.start();
+        // The evaluation as rtml run --local starts it: under its own job name.
+        JobClient evaluation =
+                JobRun.environment(config)
+                        .executeAsync(EvaluationJob.streamGraph(config, new Configuration()));
+        Scrape scrape;
+        try {
+            // The events, and one record that is not one: its dead-letter series appears.
+            List<Map.Entry<byte[], byte[]>> records = KafkaBroker.keyedByCard(events);
+            records.add(
+                    EVENTS / 2,
+                    Map.entry(
+                            "c-1".getBytes(StandardCharsets.UTF_8),
+                            "{\"event_id\":\"bad-1\",".getBytes(StandardCharsets.UTF_8)));
+            SERVICES.kafka().produce(run.events, records);
+            scrape = awaitScrape(s -> s.sum(RTML + "score_bucket_scored") == EVENTS);
+            assertThat(scrape.sum(RTML + "score_bucket_scored"))
+                    .as("rows the model scored")
+                    .isEqualTo(EVENTS);
 
-                // Each event's label, for the live evaluation; and a version that is not in the
-                // repository, which the job refuses (and goes on with version 4).
-                kafka.produce("labels", labels(transactions));
-                kafka.produce(
-                        "model-control",
-                        List.of(Map.entry(new byte[0], ModelControl.write("fraud", "9", null))));
-                scrape = awaitScrape(s -> s.sum(RTML + "model_refusals") == 1);
-                assertThat(scrape.sum(RTML + "model_refusals")).as("refusals").isEqualTo(1);
+            // Each event's label, for the live evaluation; and a version that is not in the
+            // repository, which the job refuses (and goes on with version 4).
+            SERVICES.kafka().produce(run.labels(), labels(transactions));
+            SERVICES.kafka()
+                    .produce(
+                            run.modelControl,
+                            List.of(
+                                    Map.entry(
+                                            new byte[0], ModelControl.write("fraud", "9", null))));
+            scrape = awaitScrape(s -> s.sum(RTML + "model_refusals") == 1);
+            assertThat(scrape.sum(RTML + "model_refusals")).as("refusals").isEqualTo(1);
 
-                // A fallback series appears with the first fallback: switch to version 5, which
-                // then goes missing from the repository before a row needs it, as when a model
-                // volume loses it. The rows that follow get the fallback score.
-                kafka.produce(
-                        "model-control",
-                        List.of(Map.entry(new byte[0], ModelControl.write("fraud", "5", null))));
-                scrape = awaitScrape(s -> s.sum(RTML + "model_switches") == 1);
-                assertThat(scrape.sum(RTML + "model_switches")).as("model switches").isEqualTo(1);
-                delete(repository.resolve("fraud").resolve("5"));
-                kafka.produce("events", KafkaBroker.keyedByCard(unscored));
-                scrape =
-                        awaitScrape(
-                                s ->
-                                        s.sum(RTML + "reason_fallbacks") == UNSCORED
-                                                && LATENCIES.stream()
-                                                        .allMatch(
-                                                                l ->
-                                                                        s.sum(l + "_count")
-                                                                                == EVENTS
-                                                                                        + UNSCORED)
-                                                && s.sum(RTML + "live_labelled") == EVENTS
-                                                && dashboard.metrics().stream().allMatch(s::has));
-                // The model could not score them: the fallback score, flagged by default
-                // (inference.fallback-decision), the reason on each prediction.
-                try (KafkaBroker.CommittedReader reader = kafka.reader("predictions")) {
-                    reader.awaitAtLeast(EVENTS + UNSCORED, WAIT);
-                    Set<String> unscoredIds =
-                            unscored.stream().map(e -> e.eventId).collect(Collectors.toSet());
-                    List<Prediction> fallbacks =
-                            reader.readFor(Duration.ofSeconds(1)).stream()
-                                    .map(r -> PredictionJson.read(r.value()))
-                                    .filter(p -> unscoredIds.contains(p.eventId))
-                                    .toList();
-                    assertThat(fallbacks).hasSize(UNSCORED);
-                    assertThat(fallbacks)
-                            .allSatisfy(
-                                    p -> {
-                                        assertThat(p.fallbackReason)
-                                                .isEqualTo(
-                                                        BatchingInferenceFunction
-                                                                .MODEL_UNAVAILABLE);
-                                        assertThat(p.score).isZero();
-                                        assertThat(p.decision).isEqualTo(Prediction.FLAG);
-                                    });
-                }
-            } finally {
-                evaluation.cancel().get();
-                job.cancel().get();
+            // A fallback series appears with the first fallback: switch to version 5, which
+            // then goes missing from the repository before a row needs it, as when a model
+            // volume loses it. The rows that follow get the fallback score.
+            SERVICES.kafka()
+                    .produce(
+                            run.modelControl,
+                            List.of(
+                                    Map.entry(
+                                            new byte[0], ModelControl.write("fraud", "5", null))));
+            scrape = awaitScrape(s -> s.sum(RTML + "model_switches") == 1);
+            assertThat(scrape.sum(RTML + "model_switches")).as("model switches").isEqualTo(1);
+            delete(repository.resolve("fraud").resolve("5"));
+            SERVICES.kafka().produce(run.events, KafkaBroker.keyedByCard(unscored));
+            scrape =
+                    awaitScrape(
+                            s ->
+                                    s.sum(RTML + "reason_fallbacks") == UNSCORED
+                                            && LATENCIES.stream()
+                                                    .allMatch(
+                                                            l ->
+                                                                    s.sum(l + "_count")
+                                                                            == EVENTS + UNSCORED)
+                                            && s.sum(RTML + "live_labelled") == EVENTS
+                                            && dashboard.metrics().stream().allMatch(s::has));
+            // The model could not score them: the fallback score, flagged by default
+            // (inference.fallback-decision), the reason on each prediction.
+            try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
+                reader.awaitAtLeast(EVENTS + UNSCORED, WAIT);
+                Set<String> unscoredIds =
+                        unscored.stream().map(e -> e.eventId).collect(Collectors.toSet());
+                List<Prediction> fallbacks =
+                        reader.readFor(Duration.ofSeconds(1)).stream()
+                                .map(r -> PredictionJson.read(r.value()))
+                                .filter(p -> unscoredIds.contains(p.eventId))
+                                .toList();
+                assertThat(fallbacks).hasSize(UNSCORED);
+                assertThat(fallbacks)
+                        .allSatisfy(
+                                p -> {
+                                    assertThat(p.fallbackReason)
+                                            .isEqualTo(BatchingInferenceFunction.MODEL_UNAVAILABLE);
+                                    assertThat(p.score).isZero();
+                                    assertThat(p.decision).isEqualTo(Prediction.FLAG);
+                                });
             }
-
-            assertDashboardSeriesExist(dashboard, scrape);
-            assertValues(scrape, config.model().inputs());
-            assertLiveQuality(scrape, config, transactions);
+        } finally {
+            evaluation.cancel().get();
+            job.cancel().get();
         }
+
+        assertDashboardSeriesExist(dashboard, scrape);
+        assertValues(scrape, config.model().inputs());
+        assertLiveQuality(scrape, config, transactions);
     }
 
     // --- what the scrape must hold -----------------------------------------------------------
@@ -358,22 +350,6 @@ class DashboardMetricsITCase {
     }
 
     // --- the job -----------------------------------------------------------------------------
-
-    private RtmlConfig config(KafkaBroker kafka, RedisServer redis, Path repository) {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-        options.put("redis.uri", redis.uri());
-        options.put("model.repository", repository.toString());
-        options.put("model.version", "4");
-        options.put("checkpoints.interval", "500 ms");
-        options.put("checkpoints.directory", dir.resolve("checkpoints").toUri().toString());
-        options.put("job.parallelism", "1");
-        options.put("inference.batch-size", Integer.toString(BATCH_SIZE));
-        options.put("kafka.topics.labels", "labels");
-        options.put("evaluation.window", "1 h");
-        options.put("evaluation.slide", "1 s");
-        return RtmlConfig.load(null, options);
-    }
 
     private static Configuration prometheus(int port) {
         Configuration flink = new Configuration();

@@ -8,13 +8,12 @@ import io.rtml.evaluation.Evaluation;
 import io.rtml.evaluation.Label;
 import io.rtml.evaluation.ScoredLabel;
 import io.rtml.inference.Prediction;
-import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
-import io.rtml.job.testing.KafkaBroker;
-import io.rtml.job.testing.Repository;
+import io.rtml.job.testing.JobRun;
 import io.rtml.sink.PredictionJson;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,13 +37,10 @@ class EvaluationITCase {
     private static final int EVENTS = 3_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Four slots: the scoring job and the live evaluation, each at parallelism 2. */
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(4)
-                            .build());
+    static final TestServices SERVICES =
+            TestServices.builder().kafka().redis().flink().slots(4).build();
 
     @TempDir Path dir;
 
@@ -62,98 +54,64 @@ class EvaluationITCase {
         long frauds = transactions.stream().filter(GeneratedTransaction::fraud).count();
         assertThat(frauds).isGreaterThan(50);
 
-        try (KafkaBroker kafka = KafkaBroker.start();
-                RedisServer redis = RedisServer.start()) {
-            kafka.createTopics(
-                    4,
-                    "events",
-                    "predictions",
-                    "events-dlq",
-                    "predictions-shadow",
-                    "labels",
-                    "evaluation");
-            kafka.createTopics(1, "model-control");
-            RtmlConfig config =
-                    RtmlConfig.load(
-                            null,
-                            Map.of(
-                                    "kafka.bootstrap-servers",
-                                    kafka.bootstrapServers(),
-                                    "redis.uri",
-                                    redis.uri(),
-                                    "model.repository",
-                                    Repository.modelArtifacts().toString(),
-                                    "checkpoints.interval",
-                                    "500 ms",
-                                    "checkpoints.directory",
-                                    dir.resolve("checkpoints").toUri().toString(),
-                                    "kafka.topics.labels",
-                                    "labels",
-                                    "evaluation.window",
-                                    "1 h",
-                                    "evaluation.slide",
-                                    "1 s",
-                                    "job.parallelism",
-                                    "2"));
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            JobEnvironment.apply(config, new Configuration()));
-            RtmlJob.pipeline(config).build().attachTo(env);
-            JobClient job = env.executeAsync();
-            StreamExecutionEnvironment evaluationEnv =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            JobEnvironment.apply(config, new Configuration()));
-            EvaluationJob.pipeline(config).build().attachTo(evaluationEnv);
-            JobClient evaluationJob = evaluationEnv.executeAsync();
-            List<Prediction> committed;
-            JsonNode everyLabel;
-            try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
-                    KafkaBroker.CommittedReader evaluation = kafka.reader("evaluation")) {
-                kafka.produce(
-                        "events",
-                        KafkaBroker.keyedByCard(
-                                transactions.stream().map(GeneratedTransaction::event).toList()));
-                committed =
-                        predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3)).stream()
-                                .map(r -> PredictionJson.read(r.value()))
-                                .toList();
-                // The labels come later, as chargebacks do, with records that are not labels and
-                // a label for an event the job never saw: neither is counted.
-                List<Map.Entry<byte[], byte[]>> labels = labels(transactions);
-                labels.add(Map.entry(new byte[0], "not json".getBytes(StandardCharsets.UTF_8)));
-                labels.add(Map.entry(new byte[0], "{\"event_id\": 7}".getBytes()));
-                labels.add(Map.entry(new byte[0], Label.write("e-unknown", true, "x")));
-                kafka.produce("labels", labels);
-                everyLabel = awaitWindowWithEveryLabel(evaluation);
-            } finally {
-                evaluationJob.cancel().get();
-                job.cancel().get();
-            }
-
-            assertThat(committed).hasSize(EVENTS);
-            Map<String, Boolean> fraud = new HashMap<>();
-            transactions.forEach(t -> fraud.put(t.event().eventId, t.fraud()));
-            List<ScoredLabel> joined = new ArrayList<>();
-            for (Prediction p : committed) {
-                joined.add(
-                        new ScoredLabel(
-                                p.eventId,
-                                p.score,
-                                Prediction.FLAG.equals(p.decision),
-                                fraud.get(p.eventId) ? 1 : 0,
-                                p.modelVersion));
-            }
-            Evaluation expected = Evaluation.of(joined);
-
-            assertThat(everyLabel.get("labelled").asLong()).isEqualTo(EVENTS);
-            assertThat(everyLabel.get("positives").asLong()).isEqualTo(frauds);
-            assertThat(everyLabel.get("model_versions").asText()).isEqualTo("4");
-            assertThat(everyLabel.get("pr_auc").asDouble()).isEqualTo(expected.prAuc());
-            assertThat(everyLabel.get("precision").asDouble()).isEqualTo(expected.precision());
-            assertThat(everyLabel.get("recall").asDouble()).isEqualTo(expected.recall());
-            // The windowed features make the shipped model good at this, on unseen events too.
-            assertThat(expected.prAuc()).isGreaterThan(0.5);
+        JobRun run = new JobRun(SERVICES, dir.resolve("checkpoints"), "evaluation");
+        run.evaluationTopics();
+        run.options.put("evaluation.window", "1 h");
+        run.options.put("evaluation.slide", "1 s");
+        JobClient job = run.start();
+        JobClient evaluationJob = run.startEvaluation();
+        List<Prediction> committed;
+        JsonNode everyLabel;
+        try (KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader(run.predictions);
+                KafkaBroker.CommittedReader evaluation =
+                        SERVICES.kafka().reader(run.evaluation())) {
+            SERVICES.kafka()
+                    .produce(
+                            run.events,
+                            KafkaBroker.keyedByCard(
+                                    transactions.stream()
+                                            .map(GeneratedTransaction::event)
+                                            .toList()));
+            committed =
+                    predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3)).stream()
+                            .map(r -> PredictionJson.read(r.value()))
+                            .toList();
+            // The labels come later, as chargebacks do, with records that are not labels and
+            // a label for an event the job never saw: neither is counted.
+            List<Map.Entry<byte[], byte[]>> labels = labels(transactions);
+            labels.add(Map.entry(new byte[0], "not json".getBytes(StandardCharsets.UTF_8)));
+            labels.add(Map.entry(new byte[0], "{\"event_id\": 7}".getBytes()));
+            labels.add(Map.entry(new byte[0], Label.write("e-unknown", true, "x")));
+            SERVICES.kafka().produce(run.labels(), labels);
+            everyLabel = awaitWindowWithEveryLabel(evaluation);
+        } finally {
+            evaluationJob.cancel().get();
+            job.cancel().get();
         }
+
+        assertThat(committed).hasSize(EVENTS);
+        Map<String, Boolean> fraud = new HashMap<>();
+        transactions.forEach(t -> fraud.put(t.event().eventId, t.fraud()));
+        List<ScoredLabel> joined = new ArrayList<>();
+        for (Prediction p : committed) {
+            joined.add(
+                    new ScoredLabel(
+                            p.eventId,
+                            p.score,
+                            Prediction.FLAG.equals(p.decision),
+                            fraud.get(p.eventId) ? 1 : 0,
+                            p.modelVersion));
+        }
+        Evaluation expected = Evaluation.of(joined);
+
+        assertThat(everyLabel.get("labelled").asLong()).isEqualTo(EVENTS);
+        assertThat(everyLabel.get("positives").asLong()).isEqualTo(frauds);
+        assertThat(everyLabel.get("model_versions").asText()).isEqualTo("4");
+        assertThat(everyLabel.get("pr_auc").asDouble()).isEqualTo(expected.prAuc());
+        assertThat(everyLabel.get("precision").asDouble()).isEqualTo(expected.precision());
+        assertThat(everyLabel.get("recall").asDouble()).isEqualTo(expected.recall());
+        // The windowed features make the shipped model good at this, on unseen events too.
+        assertThat(expected.prAuc()).isGreaterThan(0.5);
     }
 
     /** Reads the evaluation topic until a window holds every event's label. */

@@ -16,11 +16,14 @@ import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.generator.GeneratedTransaction;
 import io.rtml.job.generator.TransactionGenerator;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisSink;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,20 +33,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.client.program.ClusterClient;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,18 +63,7 @@ class ModelSwapITCase {
     private static final int REFUSED = 5;
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .setConfiguration(
-                                    Configuration.fromMap(
-                                            Map.of(
-                                                    MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL
-                                                            .key(),
-                                                    "500 ms")))
-                            .build());
+    static final TestServices SERVICES = TestServices.builder().kafka().redis().flink().build();
 
     @TempDir Path dir;
 
@@ -94,105 +80,99 @@ class ModelSwapITCase {
             events.add(transaction.event());
         }
 
-        try (KafkaBroker kafka = KafkaBroker.start();
-                RedisServer redis = RedisServer.start()) {
-            kafka.createTopics(4, "events", "predictions", "events-dlq", "predictions-shadow");
-            kafka.createTopics(1, "model-control");
-            RtmlConfig config =
-                    RtmlConfig.load(
-                            null,
-                            Map.of(
-                                    "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                                    "redis.uri", redis.uri(),
-                                    "model.repository", repository.toString(),
-                                    "checkpoints.interval", "500 ms",
-                                    "checkpoints.directory",
-                                            dir.resolve("checkpoints").toUri().toString(),
-                                    "job.parallelism", "2"));
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            JobEnvironment.apply(config, new Configuration()));
-            RtmlJob.pipeline(config).build().attachTo(env);
-            JobClient job = env.executeAsync();
-            List<Prediction> committed;
-            List<ConsumerRecord<byte[], byte[]>> shadows;
-            try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
-                    KafkaBroker.CommittedReader shadowReader = kafka.reader("predictions-shadow")) {
-                kafka.produce("events", KafkaBroker.keyedByCard(events.subList(0, EVENTS / 2)));
-                predictions.awaitAtLeast(EVENTS / 4, Duration.ofMinutes(3));
-                kafka.produce(
-                        "model-control",
-                        List.of(
-                                control("7", null), // its model file is not TorchScript
-                                control("8", null), // its inputs are not the features
-                                control("10", null), // its model file is cut short
-                                control("97", null), // a copy of version 4's directory
-                                control("../5", null), // a path, not a version
-                                control("5", "4")));
-                kafka.produce(
-                        "events", KafkaBroker.keyedByCard(events.subList(EVENTS / 2, EVENTS)));
+        JobRun run = new JobRun(SERVICES, dir.resolve("checkpoints"), "model-swap");
+        run.options.put("model.repository", repository.toString());
+        RtmlConfig config = run.config();
+        JobClient job = run.start();
+        List<Prediction> committed;
+        List<ConsumerRecord<byte[], byte[]>> shadows;
+        double refused;
+        try (KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader(run.predictions);
+                KafkaBroker.CommittedReader shadowReader =
+                        SERVICES.kafka().reader(run.shadowPredictions)) {
+            SERVICES.kafka()
+                    .produce(run.events, KafkaBroker.keyedByCard(events.subList(0, EVENTS / 2)));
+            predictions.awaitAtLeast(EVENTS / 4, Duration.ofMinutes(3));
+            SERVICES.kafka()
+                    .produce(
+                            run.modelControl,
+                            List.of(
+                                    control("7", null), // its model file is not TorchScript
+                                    control("8", null), // its inputs are not the features
+                                    control("10", null), // its model file is cut short
+                                    control("97", null), // a copy of version 4's directory
+                                    control("../5", null), // a path, not a version
+                                    control("5", "4")));
+            SERVICES.kafka()
+                    .produce(
+                            run.events,
+                            KafkaBroker.keyedByCard(events.subList(EVENTS / 2, EVENTS)));
 
-                predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3));
-                committed =
-                        predictions.readFor(Duration.ofSeconds(2)).stream()
-                                .map(r -> PredictionJson.read(r.value()))
-                                .toList();
-                shadows = shadowReader.readFor(Duration.ofSeconds(2));
-                assertThat(refusals(cluster, job)).isEqualTo(REFUSED * 2);
-            } finally {
-                job.cancel().get();
-            }
-
-            // Nothing lost, nothing twice.
-            assertThat(committed).hasSize(EVENTS);
-            Set<String> ids = new HashSet<>();
-            committed.forEach(p -> ids.add(p.eventId));
-            assertThat(ids).hasSize(EVENTS);
-
-            // Only the versions that could serve served; both did.
-            Map<String, Long> byVersion = new TreeMap<>();
-            committed.forEach(p -> byVersion.merge(p.modelVersion, 1L, Long::sum));
-            assertThat(byVersion.keySet()).containsExactly("4", "5");
-            assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
-
-            // Each card switches once: in its own event order, all 4s come before all 5s.
-            Map<String, Integer> order = new HashMap<>();
-            for (int i = 0; i < events.size(); i++) {
-                order.put(events.get(i).eventId, i);
-            }
-            Map<String, TreeMap<Integer, String>> versionsByCard = new HashMap<>();
-            for (Prediction p : committed) {
-                versionsByCard
-                        .computeIfAbsent(p.cardId, c -> new TreeMap<>())
-                        .put(order.get(p.eventId), p.modelVersion);
-            }
-            for (Map.Entry<String, TreeMap<Integer, String>> card : versionsByCard.entrySet()) {
-                String sequence = String.join("", card.getValue().values());
-                assertThat(sequence)
-                        .as("versions of %s in event order", card.getKey())
-                        .matches("4*5*");
-            }
-
-            // The challenger scored every event the champion 5 scored, and says so.
-            Map<String, Prediction> byId = new HashMap<>();
-            committed.forEach(p -> byId.put(p.eventId, p));
-            long scoredBy5 = committed.stream().filter(p -> p.modelVersion.equals("5")).count();
-            assertThat(shadows).hasSize((int) scoredBy5);
-            for (ConsumerRecord<byte[], byte[]> record : shadows) {
-                JsonNode shadow = JSON.readTree(record.value());
-                Prediction champion = byId.get(shadow.get("event_id").asText());
-                assertThat(champion.modelVersion).isEqualTo("5");
-                assertThat(shadow.get("model_version").asText()).isEqualTo("4");
-                assertThat(shadow.get("champion_version").asText()).isEqualTo("5");
-                assertThat((float) shadow.get("champion_score").asDouble())
-                        .isEqualTo(champion.score);
-                assertThat(shadow.get("agrees").asBoolean())
-                        .isEqualTo(shadow.get("decision").asText().equals(champion.decision));
-            }
-
-            // Each card's latest prediction carries the score its version gives its features.
-            assertScoresAreTheirVersions(repository, config, redis, versionsByCard.keySet());
+            predictions.awaitAtLeast(EVENTS, Duration.ofMinutes(3));
+            committed =
+                    predictions.readFor(Duration.ofSeconds(2)).stream()
+                            .map(r -> PredictionJson.read(r.value()))
+                            .toList();
+            shadows = shadowReader.readFor(Duration.ofSeconds(2));
+            refused = refusals(cluster, job);
+            assertThat(refused).isEqualTo(REFUSED * 2);
+        } finally {
+            job.cancel().get();
         }
+
+        // Nothing lost, nothing twice.
+        Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
+
+        // Only the versions that could serve served; both did.
+        Map<String, Long> byVersion = new TreeMap<>();
+        committed.forEach(p -> byVersion.merge(p.modelVersion, 1L, Long::sum));
+        assertThat(byVersion.keySet()).containsExactly("4", "5");
+        assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
+
+        // Each card switches once: in its own event order, all 4s come before all 5s.
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            order.put(events.get(i).eventId, i);
+        }
+        Map<String, TreeMap<Integer, String>> versionsByCard = new HashMap<>();
+        for (Prediction p : committed) {
+            versionsByCard
+                    .computeIfAbsent(p.cardId, c -> new TreeMap<>())
+                    .put(order.get(p.eventId), p.modelVersion);
+        }
+        for (Map.Entry<String, TreeMap<Integer, String>> card : versionsByCard.entrySet()) {
+            String sequence = String.join("", card.getValue().values());
+            assertThat(sequence).as("versions of %s in event order", card.getKey()).matches("4*5*");
+        }
+
+        // The challenger scored every event the champion 5 scored, and says so.
+        Map<String, Prediction> byId = new HashMap<>();
+        committed.forEach(p -> byId.put(p.eventId, p));
+        long scoredBy5 = committed.stream().filter(p -> p.modelVersion.equals("5")).count();
+        assertThat(shadows).hasSize((int) scoredBy5);
+        for (ConsumerRecord<byte[], byte[]> record : shadows) {
+            JsonNode shadow = JSON.readTree(record.value());
+            Prediction champion = byId.get(shadow.get("event_id").asText());
+            assertThat(champion.modelVersion).isEqualTo("5");
+            assertThat(shadow.get("model_version").asText()).isEqualTo("4");
+            assertThat(shadow.get("champion_version").asText()).isEqualTo("5");
+            assertThat((float) shadow.get("champion_score").asDouble()).isEqualTo(champion.score);
+            assertThat(shadow.get("agrees").asBoolean())
+                    .isEqualTo(shadow.get("decision").asText().equals(champion.decision));
+        }
+
+        // Each card's latest prediction carries the score its version gives its features.
+        assertScoresAreTheirVersions(repository, config, run.keyPrefix, versionsByCard.keySet());
+        Figures.record(
+                "model refusals: 5 bad versions sent mid-stream (not TorchScript, wrong inputs,"
+                        + " cut short, another version's metadata, a path)",
+                REFUSED,
+                outcome,
+                (long) refused
+                        + " refusals counted (each router subtask checks every record); "
+                        + byVersion
+                        + " predictions by version, none by fallback; the shadow scored "
+                        + shadows.size());
     }
 
     /**
@@ -214,13 +194,13 @@ class ModelSwapITCase {
     }
 
     private void assertScoresAreTheirVersions(
-            Path repository, RtmlConfig config, RedisServer redis, Set<String> cards)
+            Path repository, RtmlConfig config, String keyPrefix, Set<String> cards)
             throws Exception {
         List<String> columns = config.spec().columns();
         Map<String, TorchScriptModel> models = new HashMap<>();
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             for (String card : cards) {
-                Map<String, String> hash = jedis.hgetAll(RedisSink.key("rtml:", card));
+                Map<String, String> hash = jedis.hgetAll(RedisSink.key(keyPrefix, card));
                 Prediction stored =
                         PredictionJson.read(
                                 hash.get(RedisSink.FIELD_PREDICTION)

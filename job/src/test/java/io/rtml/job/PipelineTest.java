@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rtml.job.config.ConfigException;
 import io.rtml.job.config.RtmlConfig;
+import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -54,22 +55,12 @@ class PipelineTest {
     }
 
     private static Pipeline.Builder complete() {
-        return Pipeline.builder()
-                .config(config)
-                .events(Connectors.events(config))
-                .predictions(Connectors.predictions(config))
-                .latestPredictions(Connectors.latestPredictions(config))
-                .deadLetters(Connectors.deadLetters(config))
-                .featureLog(Connectors.featureLog(config))
-                .modelControl(Connectors.modelControl(config))
-                .shadowPredictions(Connectors.shadowPredictions(config));
+        return RtmlJob.pipeline(config);
     }
 
     /** The scoring job's graph under the job's own Flink settings (explicit uids, no Kryo). */
     private static StreamGraph graph() {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobEnvironment.apply(config, new Configuration()));
+        StreamExecutionEnvironment env = JobRun.environment(config);
         complete().build().attachTo(env);
         return env.getStreamGraph();
     }
@@ -208,9 +199,7 @@ class PipelineTest {
 
     @Test
     void everyPhysicalTransformationTheJobDeclaresHasAUid() {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobEnvironment.apply(config, new Configuration()));
+        StreamExecutionEnvironment env = JobRun.environment(config);
         complete().build().attachTo(env);
 
         Set<Transformation<?>> all = new HashSet<>();
@@ -433,9 +422,7 @@ class PipelineTest {
                                 "kafka.bootstrap-servers", "127.0.0.1:1",
                                 "redis.uri", "redis://127.0.0.1:1",
                                 "job.parallelism", "1"));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobEnvironment.apply(single, new Configuration()));
+        StreamExecutionEnvironment env = JobRun.environment(single);
         RtmlJob.pipeline(single).build().attachTo(env);
         StreamGraph graph = env.getStreamGraph();
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.inference.Prediction;
-import io.rtml.testing.RedisServer;
 import io.rtml.testing.ShippedSpec;
+import io.rtml.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,43 +16,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The whole Redis sink in a small Flink job (parallelism 2) against a real redis-server. */
 class RedisSinkITCase {
-    private static final int PARALLELISM = 2;
+    private static final int PARALLELISM = TestServices.SLOTS;
     private static final String PREFIX = "it:";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> COLUMNS = ShippedSpec.load().columns();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(PARALLELISM)
-                            .build());
-
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    static final TestServices SERVICES = TestServices.builder().redis().flink().build();
 
     @Test
     void leavesEachCardWithItsNewestPredictionWhateverTheOrderOfWrites() throws Exception {
@@ -78,7 +55,7 @@ class RedisSinkITCase {
                 .sinkTo(
                         new RedisSink(
                                 new RedisSettings(
-                                        redis.uri(),
+                                        SERVICES.redis().uri(),
                                         PREFIX,
                                         Duration.ofHours(1),
                                         8,
@@ -88,7 +65,7 @@ class RedisSinkITCase {
                 .name("redis");
         env.execute("redis-sink-test");
 
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             assertThat(jedis.keys(PREFIX + "*")).hasSize(newest.size());
             for (Prediction expected : newest.values()) {
                 String key = RedisSink.key(PREFIX, expected.cardId);

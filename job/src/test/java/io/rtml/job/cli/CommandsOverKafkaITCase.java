@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rtml.event.EventParser;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -36,6 +38,8 @@ import picocli.CommandLine;
  * predictions from the beginning (an aborted transaction's record never counts).
  */
 class CommandsOverKafkaITCase {
+    @RegisterExtension static final TestServices SERVICES = TestServices.builder().kafka().build();
+
     private static final int EVENTS = 300;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,119 +47,118 @@ class CommandsOverKafkaITCase {
 
     @Test
     void topicsProduceAndTheReadersAccountForEveryEventExactlyOnce() throws Exception {
-        try (KafkaBroker kafka = KafkaBroker.start()) {
-            String[] topics = {
-                "--bootstrap-servers", kafka.bootstrapServers(),
-                "--events-topic", "tx",
-                "--predictions-topic", "scores",
-                "--dead-letter-topic", "tx-dlq"
-            };
-            assertThat(rtml(topics, "topics", "--partitions", "3")).isZero();
-            try (Admin admin = Admin.create(kafka.clientProperties())) {
-                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                        .contains("tx", "scores", "tx-dlq", "model-control");
-            }
-
-            assertThat(
-                            rtml(
-                                    topics,
-                                    "produce",
-                                    "--events",
-                                    Integer.toString(EVENTS),
-                                    "--rate",
-                                    "0",
-                                    "--labels-topic",
-                                    ""))
-                    .isZero();
-            List<String> eventIds = new ArrayList<>();
-            try (KafkaBroker.CommittedReader events = kafka.reader("tx")) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        events.awaitAtLeast(EVENTS, Duration.ofSeconds(30))) {
-                    eventIds.add(EventParser.parse(record.value(), 0).eventId);
-                }
-            }
-            assertThat(eventIds).hasSize(EVENTS).doesNotHaveDuplicates();
-
-            // One prediction per event, committed, flagging every tenth; one more in a
-            // transaction that aborts.
-            StringBuilder labels = new StringBuilder("event_id,label,pattern\n");
-            try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(kafka)) {
-                producer.initTransactions();
-                producer.beginTransaction();
-                for (int i = 0; i < EVENTS; i++) {
-                    send(producer, eventIds.get(i), i % 10 == 0);
-                    labels.append(eventIds.get(i)).append(i % 10 == 0 ? ",1,x\n" : ",0,\n");
-                }
-                producer.commitTransaction();
-                producer.beginTransaction();
-                send(producer, "e-aborted", true);
-                producer.flush();
-                producer.abortTransaction();
-            }
-
-            Path results = dir.resolve("drain.json");
-            assertThat(
-                            rtml(
-                                    topics,
-                                    "bench-drain",
-                                    "--expect",
-                                    Integer.toString(EVENTS),
-                                    "--check-copies",
-                                    "1",
-                                    "--timeout-s",
-                                    "30",
-                                    "--out",
-                                    results.toString()))
-                    .isZero();
-            JsonNode drained = JSON.readTree(results.toFile());
-            assertThat(drained.get("topic").asText()).isEqualTo("scores");
-            assertThat(drained.get("committed").asLong()).isEqualTo(EVENTS);
-            JsonNode check = drained.get("exactly_once");
-            assertThat(check.get("events").asLong()).isEqualTo(EVENTS);
-            assertThat(check.get("output_records").asLong()).isEqualTo(EVENTS);
-            assertThat(check.get("exactly_once").asLong()).isEqualTo(EVENTS);
-            assertThat(check.get("unknown").asLong()).isZero();
-            assertThat(check.get("holds").asBoolean()).isTrue();
-
-            String watched =
-                    printed(
-                            () ->
-                                    assertThat(
-                                                    rtml(
-                                                            topics,
-                                                            "watch",
-                                                            "--expect",
-                                                            Integer.toString(EVENTS),
-                                                            "--plain",
-                                                            "--grace",
-                                                            "0 s",
-                                                            "--timeout",
-                                                            "30 s"))
-                                            .isZero());
-            assertThat(watched)
-                    .endsWith("summary: produced=300 committed=300 missing=0 duplicated=0 dlq=0\n");
-
-            Path labelsFile = Files.writeString(dir.resolve("labels.csv"), labels);
-            Path figures = dir.resolve("evaluate.json");
-            printed(
-                    () ->
-                            assertThat(
-                                            rtml(
-                                                    topics,
-                                                    "evaluate",
-                                                    "--labels",
-                                                    labelsFile.toString(),
-                                                    "--timeout",
-                                                    "2 s",
-                                                    "--out",
-                                                    figures.toString()))
-                                    .isZero());
-            JsonNode evaluated = JSON.readTree(figures.toFile());
-            assertThat(evaluated.get("labelled").asLong()).isEqualTo(EVENTS);
-            assertThat(evaluated.get("positives").asLong()).isEqualTo(EVENTS / 10);
-            assertThat(evaluated.get("precision").asDouble()).isEqualTo(1.0);
-            assertThat(evaluated.get("recall").asDouble()).isEqualTo(1.0);
+        KafkaBroker kafka = SERVICES.kafka();
+        String[] topics = {
+            "--bootstrap-servers", kafka.bootstrapServers(),
+            "--events-topic", "tx",
+            "--predictions-topic", "scores",
+            "--dead-letter-topic", "tx-dlq"
+        };
+        assertThat(rtml(topics, "topics", "--partitions", "3")).isZero();
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .contains("tx", "scores", "tx-dlq", "model-control");
         }
+
+        assertThat(
+                        rtml(
+                                topics,
+                                "produce",
+                                "--events",
+                                Integer.toString(EVENTS),
+                                "--rate",
+                                "0",
+                                "--labels-topic",
+                                ""))
+                .isZero();
+        List<String> eventIds = new ArrayList<>();
+        try (KafkaBroker.CommittedReader events = kafka.reader("tx")) {
+            for (ConsumerRecord<byte[], byte[]> record :
+                    events.awaitAtLeast(EVENTS, Duration.ofSeconds(30))) {
+                eventIds.add(EventParser.parse(record.value(), 0).eventId);
+            }
+        }
+        assertThat(eventIds).hasSize(EVENTS).doesNotHaveDuplicates();
+
+        // One prediction per event, committed, flagging every tenth; one more in a
+        // transaction that aborts.
+        StringBuilder labels = new StringBuilder("event_id,label,pattern\n");
+        try (KafkaProducer<byte[], byte[]> producer = transactionalProducer(kafka)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < EVENTS; i++) {
+                send(producer, eventIds.get(i), i % 10 == 0);
+                labels.append(eventIds.get(i)).append(i % 10 == 0 ? ",1,x\n" : ",0,\n");
+            }
+            producer.commitTransaction();
+            producer.beginTransaction();
+            send(producer, "e-aborted", true);
+            producer.flush();
+            producer.abortTransaction();
+        }
+
+        Path results = dir.resolve("drain.json");
+        assertThat(
+                        rtml(
+                                topics,
+                                "bench-drain",
+                                "--expect",
+                                Integer.toString(EVENTS),
+                                "--check-copies",
+                                "1",
+                                "--timeout-s",
+                                "30",
+                                "--out",
+                                results.toString()))
+                .isZero();
+        JsonNode drained = JSON.readTree(results.toFile());
+        assertThat(drained.get("topic").asText()).isEqualTo("scores");
+        assertThat(drained.get("committed").asLong()).isEqualTo(EVENTS);
+        JsonNode check = drained.get("exactly_once");
+        assertThat(check.get("events").asLong()).isEqualTo(EVENTS);
+        assertThat(check.get("output_records").asLong()).isEqualTo(EVENTS);
+        assertThat(check.get("exactly_once").asLong()).isEqualTo(EVENTS);
+        assertThat(check.get("unknown").asLong()).isZero();
+        assertThat(check.get("holds").asBoolean()).isTrue();
+
+        String watched =
+                printed(
+                        () ->
+                                assertThat(
+                                                rtml(
+                                                        topics,
+                                                        "watch",
+                                                        "--expect",
+                                                        Integer.toString(EVENTS),
+                                                        "--plain",
+                                                        "--grace",
+                                                        "0 s",
+                                                        "--timeout",
+                                                        "30 s"))
+                                        .isZero());
+        assertThat(watched)
+                .endsWith("summary: produced=300 committed=300 missing=0 duplicated=0 dlq=0\n");
+
+        Path labelsFile = Files.writeString(dir.resolve("labels.csv"), labels);
+        Path figures = dir.resolve("evaluate.json");
+        printed(
+                () ->
+                        assertThat(
+                                        rtml(
+                                                topics,
+                                                "evaluate",
+                                                "--labels",
+                                                labelsFile.toString(),
+                                                "--timeout",
+                                                "2 s",
+                                                "--out",
+                                                figures.toString()))
+                                .isZero());
+        JsonNode evaluated = JSON.readTree(figures.toFile());
+        assertThat(evaluated.get("labelled").asLong()).isEqualTo(EVENTS);
+        assertThat(evaluated.get("positives").asLong()).isEqualTo(EVENTS / 10);
+        assertThat(evaluated.get("precision").asDouble()).isEqualTo(1.0);
+        assertThat(evaluated.get("recall").asDouble()).isEqualTo(1.0);
     }
 
     /** What {@code command} prints to standard output (watch and evaluate print there). */
@@ -179,29 +182,28 @@ class CommandsOverKafkaITCase {
         assertThat(rtml(new String[0], "generate", "--events", "50", "--out", file.toString()))
                 .isZero();
         List<String> lines = Files.readAllLines(file);
-        try (KafkaBroker kafka = KafkaBroker.start()) {
-            String[] connection = {"--bootstrap-servers", kafka.bootstrapServers()};
-            assertThat(rtml(connection, "topics")).isZero();
-            assertThat(
-                            rtml(
-                                    connection,
-                                    "produce",
-                                    "--from-file",
-                                    file.toString(),
-                                    "--rate",
-                                    "0",
-                                    "--labels-topic",
-                                    ""))
-                    .isZero();
-            List<String> sent = new ArrayList<>();
-            try (KafkaBroker.CommittedReader events = kafka.reader("events")) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        events.awaitAtLeast(lines.size(), Duration.ofSeconds(30))) {
-                    sent.add(new String(record.value(), StandardCharsets.UTF_8));
-                }
+        KafkaBroker kafka = SERVICES.kafka();
+        String[] connection = {"--bootstrap-servers", kafka.bootstrapServers()};
+        assertThat(rtml(connection, "topics")).isZero();
+        assertThat(
+                        rtml(
+                                connection,
+                                "produce",
+                                "--from-file",
+                                file.toString(),
+                                "--rate",
+                                "0",
+                                "--labels-topic",
+                                ""))
+                .isZero();
+        List<String> sent = new ArrayList<>();
+        try (KafkaBroker.CommittedReader events = kafka.reader("events")) {
+            for (ConsumerRecord<byte[], byte[]> record :
+                    events.awaitAtLeast(lines.size(), Duration.ofSeconds(30))) {
+                sent.add(new String(record.value(), StandardCharsets.UTF_8));
             }
-            assertThat(sent).containsExactlyInAnyOrderElementsOf(lines);
         }
+        assertThat(sent).containsExactlyInAnyOrderElementsOf(lines);
     }
 
     private static int rtml(String[] connection, String command, String... args) {

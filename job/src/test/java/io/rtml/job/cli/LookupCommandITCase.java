@@ -2,7 +2,7 @@ package io.rtml.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -11,16 +11,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
 /** {@code rtml lookup} against a real redis-server holding hashes as the job's sink writes them. */
 class LookupCommandITCase {
+    @RegisterExtension static final TestServices SERVICES = TestServices.builder().redis().build();
+
     private static final String PREDICTION =
             "{\"event_id\":\"e-1-000009174\",\"card_id\":\"c-0068030\","
                     + "\"event_time_ms\":1795436063834,\"ingest_time_ms\":1795434834239,"
@@ -45,26 +47,19 @@ class LookupCommandITCase {
                  window: 24 h}
             """;
 
-    private static RedisServer redis;
     private static Path spec;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeAll
-    static void startRedis(@TempDir Path dir) throws Exception {
-        redis = RedisServer.start();
+    static void writeSpec(@TempDir Path dir) throws Exception {
         spec = Files.writeString(dir.resolve("lookup.yaml"), SPEC);
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
     }
 
     @BeforeEach
     void writeTheCardsEntry() {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             jedis.flushAll();
             jedis.hset(
                     "rtml:card:c-0068030",
@@ -89,7 +84,7 @@ class LookupCommandITCase {
                         List.of(
                                 "lookup",
                                 "--redis-uri",
-                                redis.uri(),
+                                SERVICES.redis().uri(),
                                 "--feature-spec",
                                 spec.toString()));
         all.addAll(List.of(args));
@@ -103,7 +98,7 @@ class LookupCommandITCase {
         assertThat(out.toString())
                 .isEqualTo(
                         "card c-0068030  (key rtml:card:c-0068030 at "
-                                + redis.uri()
+                                + SERVICES.redis().uri()
                                 + ", no expiry)\n"
                                 + "\n"
                                 + "prediction\n"
@@ -132,7 +127,10 @@ class LookupCommandITCase {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
 
-        assertThat(commandLine.execute("lookup", "c-0068030", "--redis-uri", redis.uri())).isZero();
+        assertThat(
+                        commandLine.execute(
+                                "lookup", "c-0068030", "--redis-uri", SERVICES.redis().uri()))
+                .isZero();
 
         assertThat(out.toString())
                 .endsWith("features (3)\n  #0=2.745346\n  #1=1.0\n  #2=-1.25E-4\n");
@@ -154,7 +152,7 @@ class LookupCommandITCase {
 
     @Test
     void saysWhenTheEntryExpires() {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             jedis.pexpire("rtml:card:c-0068030", 7L * 24 * 3600 * 1000);
         }
 
@@ -163,13 +161,13 @@ class LookupCommandITCase {
         assertThat(out.toString().lines().findFirst().orElseThrow())
                 .isEqualTo(
                         "card c-0068030  (key rtml:card:c-0068030 at "
-                                + redis.uri()
+                                + SERVICES.redis().uri()
                                 + ", expires in 6 d 23 h 59 min)");
     }
 
     @Test
     void readsUnderAnotherKeyPrefix() {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             jedis.rename("rtml:card:c-0068030", "fraud:card:c-0068030");
         }
 
@@ -186,7 +184,7 @@ class LookupCommandITCase {
         assertThat(err.toString())
                 .isEqualTo(
                         "rtml lookup: no prediction for card c-9999999 in Redis at "
-                                + redis.uri()
+                                + SERVICES.redis().uri()
                                 + " (key rtml:card:c-9999999)\n");
     }
 

@@ -3,7 +3,8 @@ package io.rtml.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.inference.ModelControl;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -27,17 +27,7 @@ import picocli.CommandLine;
  * compaction keeps the latest of), so the active choice survives retention.
  */
 class ModelCommandITCase {
-    private static KafkaBroker kafka;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension static final TestServices SERVICES = TestServices.builder().kafka().build();
 
     @Test
     void topicsCreatesTheModelControlTopicCompactedWithOnePartition() throws Exception {
@@ -45,12 +35,12 @@ class ModelCommandITCase {
                 rtml(
                         "topics",
                         "--bootstrap-servers",
-                        kafka.bootstrapServers(),
+                        SERVICES.kafka().bootstrapServers(),
                         "--model-control-topic",
                         "control-a");
 
         assertThat(topics.exitCode).as(topics.err).isZero();
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
+        try (Admin admin = Admin.create(SERVICES.kafka().clientProperties())) {
             TopicDescription description =
                     admin.describeTopics(List.of("control-a"))
                             .allTopicNames()
@@ -83,13 +73,13 @@ class ModelCommandITCase {
 
     @Test
     void modelWritesARecordKeyedByTheModelsName() throws Exception {
-        kafka.createTopics(1, "control-b");
+        SERVICES.kafka().createTopics(1, "control-b");
 
         Result model =
                 rtml(
                         "model",
                         "--bootstrap-servers",
-                        kafka.bootstrapServers(),
+                        SERVICES.kafka().bootstrapServers(),
                         "--topic",
                         "control-b",
                         "--version",
@@ -98,7 +88,7 @@ class ModelCommandITCase {
                         "4");
 
         assertThat(model.exitCode).as(model.err).isZero();
-        try (KafkaBroker.CommittedReader reader = kafka.reader("control-b")) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader("control-b")) {
             List<ConsumerRecord<byte[], byte[]>> records =
                     reader.awaitAtLeast(1, Duration.ofSeconds(30));
             assertThat(records).hasSize(1);
@@ -112,13 +102,13 @@ class ModelCommandITCase {
 
     @Test
     void modelRefusesAVersionThatIsNotAPlainNameAndWritesNothing() throws Exception {
-        kafka.createTopics(1, "control-c");
+        SERVICES.kafka().createTopics(1, "control-c");
 
         Result model =
                 rtml(
                         "model",
                         "--bootstrap-servers",
-                        kafka.bootstrapServers(),
+                        SERVICES.kafka().bootstrapServers(),
                         "--topic",
                         "control-c",
                         "--version",
@@ -130,7 +120,7 @@ class ModelCommandITCase {
                         "rtml: --version \"../5\" is not a plain name (1 to 128 letters, digits,"
                                 + " '.', '_' or '-', starting with a letter or digit, without"
                                 + " \"..\")\n");
-        try (KafkaBroker.CommittedReader reader = kafka.reader("control-c")) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader("control-c")) {
             assertThat(reader.readFor(Duration.ofSeconds(2))).isEmpty();
         }
     }

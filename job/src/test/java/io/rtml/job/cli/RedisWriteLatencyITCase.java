@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rtml.inference.Prediction;
 import io.rtml.sink.PredictionJson;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -20,16 +22,18 @@ import redis.clients.jedis.Jedis;
 class RedisWriteLatencyITCase {
     private static final String PREFIX = "rtml:";
 
+    @RegisterExtension static final TestServices SERVICES = TestServices.builder().redis().build();
+
     @Test
     void samplesEachWriteOfTheFollowedCardsOnceAndRestoresTheNotificationSetting()
             throws Exception {
-        try (RedisServer redis = RedisServer.start();
-                Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             jedis.configSet("notify-keyspace-events", "Ex");
             Map<String, String> before = jedis.configGet("notify-keyspace-events");
             long ingest = System.currentTimeMillis() - 1_000;
             SlidingWindow window = new SlidingWindow(Duration.ofHours(1), 0);
-            try (RedisWriteLatency latency = new RedisWriteLatency(redis.uri(), PREFIX)) {
+            try (RedisWriteLatency latency =
+                    new RedisWriteLatency(SERVICES.redis().uri(), PREFIX)) {
                 // Kh, as Redis writes it back.
                 assertThat(jedis.configGet("notify-keyspace-events"))
                         .containsEntry("notify-keyspace-events", "hK");

@@ -2,7 +2,7 @@ package io.rtml.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -18,10 +18,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /**
@@ -29,6 +28,8 @@ import picocli.CommandLine;
  * records never show), exact table and JSON output, filters, limit, and following from the end.
  */
 class TailCommandITCase {
+    @RegisterExtension static final TestServices SERVICES = TestServices.builder().kafka().build();
+
     private static final String FLAGGED =
             "{\"event_id\":\"e-1\",\"card_id\":\"c-1\",\"event_time_ms\":1795436063834,"
                     + "\"ingest_time_ms\":1795434834239,\"scored_time_ms\":1795434836275,"
@@ -64,27 +65,15 @@ class TailCommandITCase {
             "2026-11-23 12:14:25.001  c-1           0.0000      pass      fraud/4     e-3"
                     + "               timeout\n";
 
-    private static KafkaBroker kafka;
-
     private String topic;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = KafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        kafka.close();
-    }
 
     /** Each test its own one-partition topic: a committed, an aborted, a committed transaction. */
     @BeforeEach
     void writePredictions() throws Exception {
         topic = "predictions-" + UUID.randomUUID();
-        kafka.createTopics(1, topic);
+        SERVICES.kafka().createTopics(1, topic);
         try (KafkaProducer<byte[], byte[]> producer = transactionalProducer()) {
             producer.initTransactions();
             producer.beginTransaction();
@@ -114,7 +103,7 @@ class TailCommandITCase {
                 new ArrayList<>(
                         List.of(
                                 "--bootstrap-servers",
-                                kafka.bootstrapServers(),
+                                SERVICES.kafka().bootstrapServers(),
                                 "--predictions-topic",
                                 topic));
         all.addAll(List.of(args));
@@ -206,7 +195,7 @@ class TailCommandITCase {
 
     @Test
     void skipsRecordsThatAreNotPredictions() throws Exception {
-        kafka.produce(topic, List.of(Map.entry(new byte[0], "not json".getBytes())));
+        SERVICES.kafka().produce(topic, List.of(Map.entry(new byte[0], "not json".getBytes())));
 
         assertThat(tail("--from-beginning", "--no-follow", "--decision", "flag")).isZero();
 
@@ -221,7 +210,7 @@ class TailCommandITCase {
         assertThat(
                         rtml(
                                 "--bootstrap-servers",
-                                kafka.bootstrapServers(),
+                                SERVICES.kafka().bootstrapServers(),
                                 "--predictions-topic",
                                 "no-such-topic"))
                 .isEqualTo(1);
@@ -229,7 +218,7 @@ class TailCommandITCase {
         assertThat(err.toString())
                 .isEqualTo(
                         "rtml tail: topic 'no-such-topic' does not exist at "
-                                + kafka.bootstrapServers()
+                                + SERVICES.kafka().bootstrapServers()
                                 + ": start the job, or create the topics with scripts/rtml"
                                 + " topics\n");
         assertThat(out.toString()).isEmpty();
@@ -249,7 +238,7 @@ class TailCommandITCase {
     }
 
     private static KafkaProducer<byte[], byte[]> transactionalProducer() {
-        Properties properties = kafka.clientProperties();
+        Properties properties = SERVICES.kafka().clientProperties();
         properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tail-test-" + UUID.randomUUID());
         return new KafkaProducer<>(
                 properties, new ByteArraySerializer(), new ByteArraySerializer());

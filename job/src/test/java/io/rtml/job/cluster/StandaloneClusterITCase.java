@@ -4,23 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
-import io.rtml.job.generator.GeneratedTransaction;
-import io.rtml.job.generator.TransactionGenerator;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
-import io.rtml.sink.PredictionJson;
-import io.rtml.sink.RedisSink;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +24,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -60,14 +57,15 @@ class StandaloneClusterITCase {
     private static final Pattern EVALUATION_JOB_SERIES =
             Pattern.compile("(flink_[A-Za-z0-9_]+)\\{job_name=~\\\\\"\\$\\{job\\}_evaluation");
 
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final TestServices SERVICES = TestServices.builder().kafka().redis().build();
+
     private static StandaloneCluster cluster;
 
+    @TempDir Path checkpoints;
+
     @BeforeAll
-    static void startEverything() throws Exception {
-        kafka = KafkaBroker.start();
-        redis = RedisServer.start();
+    static void startCluster() throws Exception {
         Path target = Repository.root().resolve("job/target");
         Path jobJar = target.resolve("rtml-job-0.1.0-SNAPSHOT-flink.jar");
         assertThat(jobJar).as("the shaded jar (mvn package builds it)").isRegularFile();
@@ -77,56 +75,41 @@ class StandaloneClusterITCase {
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (kafka != null) {
-                kafka.close();
-            }
-            if (redis != null) {
-                redis.close();
-            }
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void scoresEveryEventExactlyOnceWhenSubmittedWithTheFlinkClient() throws Exception {
-        kafka.createTopics(4, "events", "predictions", "events-dlq", "predictions-shadow");
-        kafka.createTopics(1, "model-control");
-        List<TransactionEvent> events = generate(8, EVENTS);
-        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
-        for (TransactionEvent event : events) {
-            records.add(
-                    Map.entry(
-                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
-        }
+        SERVICES.kafka()
+                .createTopics(4, "events", "predictions", "events-dlq", "predictions-shadow");
+        SERVICES.kafka().createTopics(1, "model-control");
+        List<TransactionEvent> events = JobRun.generate(8, EVENTS);
+        List<Map.Entry<byte[], byte[]>> records = KafkaBroker.keyedByCard(events);
         // One record the job cannot use, so the dead-letter path and its metric run too.
         records.add(
                 EVENTS / 2,
                 Map.entry(
                         "c-1".getBytes(StandardCharsets.UTF_8),
                         "{\"event_id\":\"bad-1\",".getBytes(StandardCharsets.UTF_8)));
-        kafka.produce("events", records);
+        SERVICES.kafka().produce("events", records);
 
         String jobId =
                 cluster.submit(
-                        "-D", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "-D", "redis.uri=" + redis.uri(),
+                        "-D", "kafka.bootstrap-servers=" + SERVICES.kafka().bootstrapServers(),
+                        "-D", "redis.uri=" + SERVICES.redis().uri(),
                         "-D", "redis.key-prefix=" + KEY_PREFIX,
                         "-D", "model.repository=" + Repository.modelArtifacts(),
                         "-D", "checkpoints.interval=1 s");
-        try (KafkaBroker.CommittedReader predictions = kafka.reader("predictions");
-                KafkaBroker.CommittedReader deadLetters = kafka.reader("events-dlq")) {
+        List<Prediction> committed;
+        try (KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader("predictions");
+                KafkaBroker.CommittedReader deadLetters = SERVICES.kafka().reader("events-dlq")) {
             predictions.awaitAtLeast(EVENTS, WAIT);
             assertThat(cluster.status()).contains("cluster: job " + jobId + " RUNNING rtml");
-            List<Prediction> committed =
-                    predictions.readFor(Duration.ofSeconds(3)).stream()
-                            .map(r -> PredictionJson.read(r.value()))
-                            .toList();
-            assertExactlyOnePredictionPerEvent(committed, events);
+            committed = JobRun.predictions(predictions.readFor(Duration.ofSeconds(3)));
+            Delivery.assertExactlyOnce(committed, events);
             assertThat(committed).allSatisfy(p -> assertThat(p.fallbackReason).isNull());
 
             List<ConsumerRecord<byte[], byte[]>> letters = deadLetters.awaitAtLeast(1, WAIT);
@@ -138,7 +121,7 @@ class StandaloneClusterITCase {
         } finally {
             cluster.cancel(jobId);
         }
-        assertRedisHoldsTheNewestPredictionPerCard(KEY_PREFIX, events);
+        assertRedisHoldsTheNewestPredictionPerCard(KEY_PREFIX, events, committed);
     }
 
     /**
@@ -148,21 +131,12 @@ class StandaloneClusterITCase {
      */
     @Test
     void scoresEveryEventExactlyOnceThroughATaskManagerKilledMidStream() throws Exception {
-        String name = "crash";
-        kafka.createTopics(
-                4,
-                name + "-events",
-                name + "-predictions",
-                name + "-dlq",
-                name + "-predictions-shadow");
-        kafka.createTopics(1, name + "-model-control");
-        List<TransactionEvent> events = generate(9, CRASH_EVENTS);
+        JobRun run = new JobRun(SERVICES, checkpoints, "crash");
+        List<TransactionEvent> events = JobRun.generate(9, CRASH_EVENTS);
         List<Map.Entry<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             TransactionEvent event = events.get(i);
-            records.add(
-                    Map.entry(
-                            event.cardId.getBytes(StandardCharsets.UTF_8), EventJson.write(event)));
+            records.addAll(KafkaBroker.keyedByCard(List.of(event)));
             if (i % (CRASH_EVENTS / CRASH_HOSTILE) == 0) {
                 // Cut short: a dead letter, which must be written once however often it is read.
                 records.add(
@@ -173,25 +147,18 @@ class StandaloneClusterITCase {
             }
         }
         int half = records.size() / 2;
-        kafka.produce(name + "-events", records.subList(0, half));
+        SERVICES.kafka().produce(run.events, records.subList(0, half));
 
         String jobId =
                 cluster.submit(
-                        "-D", "kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                        "-D", "kafka.group-id=" + name,
-                        "-D", "kafka.transactional-id-prefix=" + name,
-                        "-D", "kafka.topics.events=" + name + "-events",
-                        "-D", "kafka.topics.predictions=" + name + "-predictions",
-                        "-D", "kafka.topics.dead-letters=" + name + "-dlq",
-                        "-D", "kafka.topics.model-control=" + name + "-model-control",
-                        "-D", "kafka.topics.shadow-predictions=" + name + "-predictions-shadow",
-                        "-D", "redis.uri=" + redis.uri(),
-                        "-D", "redis.key-prefix=" + name + ":",
-                        "-D", "model.repository=" + Repository.modelArtifacts(),
-                        "-D", "checkpoints.interval=1 s");
+                        run.arguments(Map.of("checkpoints.interval", "1 s"))
+                                .toArray(String[]::new));
         int committedAtKill;
-        try (KafkaBroker.CommittedReader predictions = kafka.reader(name + "-predictions");
-                KafkaBroker.CommittedReader deadLetters = kafka.reader(name + "-dlq")) {
+        List<Prediction> committed;
+        Delivery.Outcome outcome;
+        try (KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader(run.predictions);
+                KafkaBroker.CommittedReader deadLetters =
+                        SERVICES.kafka().reader(run.deadLetters)) {
             committedAtKill = predictions.awaitAtLeast(CRASH_EVENTS / 4, WAIT).size();
             // The second half arrives while the TaskManager dies and its successor starts.
             Thread producer =
@@ -199,8 +166,8 @@ class StandaloneClusterITCase {
                             () -> {
                                 try {
                                     for (int i = half; i < records.size(); i += 100) {
-                                        kafka.produce(
-                                                name + "-events",
+                                        run.kafka.produce(
+                                                run.events,
                                                 records.subList(
                                                         i, Math.min(records.size(), i + 100)));
                                         Thread.sleep(100);
@@ -216,11 +183,8 @@ class StandaloneClusterITCase {
             producer.join();
 
             predictions.awaitAtLeast(CRASH_EVENTS, WAIT);
-            List<Prediction> committed =
-                    predictions.readFor(Duration.ofSeconds(3)).stream()
-                            .map(r -> PredictionJson.read(r.value()))
-                            .toList();
-            assertExactlyOnePredictionPerEvent(committed, events);
+            committed = JobRun.predictions(predictions.readFor(Duration.ofSeconds(3)));
+            outcome = Delivery.assertExactlyOnce(committed, events);
 
             deadLetters.awaitAtLeast(CRASH_HOSTILE, WAIT);
             List<ConsumerRecord<byte[], byte[]>> letters =
@@ -236,17 +200,16 @@ class StandaloneClusterITCase {
             cluster.cancel(jobId);
         }
         assertThat(committedAtKill).as("committed before the kill").isLessThan(CRASH_EVENTS);
-        int cards = assertRedisHoldsTheNewestPredictionPerCard(name + ":", events);
-        System.out.println(
-                "reliability: TaskManager killed (SIGKILL) with "
-                        + committedAtKill
-                        + " of "
-                        + CRASH_EVENTS
-                        + " predictions committed; after a new TaskManager: "
-                        + CRASH_EVENTS
-                        + " committed, 0 lost, 0 duplicated; "
+        int cards = assertRedisHoldsTheNewestPredictionPerCard(run.keyPrefix, events, committed);
+        Figures.record(
+                "TaskManager killed (SIGKILL) mid-stream on the standalone cluster, a new one"
+                        + " started",
+                1,
+                outcome,
+                committedAtKill
+                        + " committed at the kill; "
                         + CRASH_HOSTILE
-                        + " dead letters, once each; Redis newest for all "
+                        + " hostile records, one dead letter each; Redis newest for all "
                         + cards
                         + " cards");
     }
@@ -274,60 +237,18 @@ class StandaloneClusterITCase {
         assertThat(cluster.prometheusMetricNames()).containsAll(queried);
     }
 
-    private static void assertExactlyOnePredictionPerEvent(
-            List<Prediction> committed, List<TransactionEvent> events) {
-        Set<String> expectedIds = events.stream().map(e -> e.eventId).collect(Collectors.toSet());
-        List<String> ids = committed.stream().map(p -> p.eventId).toList();
-        assertThat(ids).as("committed predictions").hasSize(events.size());
-        assertThat(new HashSet<>(ids)).as("distinct predicted event ids").isEqualTo(expectedIds);
-        Map<String, TransactionEvent> byId = new HashMap<>();
-        events.forEach(e -> byId.put(e.eventId, e));
-        for (Prediction prediction : committed) {
-            TransactionEvent event = byId.get(prediction.eventId);
-            assertThat(prediction.cardId).isEqualTo(event.cardId);
-            assertThat(prediction.eventTimeMs).isEqualTo(event.eventTimeMs);
-        }
-    }
-
     /**
-     * Each card's hash holds the prediction of its newest event: latest time, then largest id.
-     * Returns the number of cards.
+     * Each card's hash holds the prediction of its newest event (latest time, then largest id) and
+     * no other card has one. Returns the number of cards.
      */
     private static int assertRedisHoldsTheNewestPredictionPerCard(
-            String keyPrefix, List<TransactionEvent> events) {
-        Map<String, TransactionEvent> newest = new HashMap<>();
-        Comparator<TransactionEvent> order =
-                Comparator.<TransactionEvent>comparingLong(e -> e.eventTimeMs)
-                        .thenComparing(e -> e.eventId);
-        for (TransactionEvent event : events) {
-            newest.merge(event.cardId, event, (a, b) -> order.compare(a, b) >= 0 ? a : b);
+            String keyPrefix, List<TransactionEvent> events, List<Prediction> committed) {
+        try (Jedis jedis = SERVICES.redis().client()) {
+            int cards =
+                    Delivery.assertRedisHoldsNewest(
+                            jedis, keyPrefix, events, committed, card -> true);
+            assertThat(jedis.keys(keyPrefix + "card:*")).hasSize(cards);
+            return cards;
         }
-        try (Jedis jedis = redis.client()) {
-            for (TransactionEvent event : newest.values()) {
-                Map<String, String> hash = jedis.hgetAll(RedisSink.key(keyPrefix, event.cardId));
-                assertThat(hash.get(RedisSink.FIELD_EVENT_ID))
-                        .as(event.cardId)
-                        .isEqualTo(event.eventId);
-                Prediction stored =
-                        PredictionJson.read(
-                                hash.get(RedisSink.FIELD_PREDICTION)
-                                        .getBytes(StandardCharsets.UTF_8));
-                assertThat(stored.eventId).isEqualTo(event.eventId);
-            }
-            assertThat(jedis.keys(keyPrefix + "card:*")).hasSize(newest.size());
-        }
-        return newest.size();
-    }
-
-    private static List<TransactionEvent> generate(long seed, int count) {
-        TransactionGenerator generator =
-                new TransactionGenerator(
-                        new TransactionGenerator.Settings(
-                                seed, 400, 100, 200, 0.01, 1_767_225_600_000L));
-        List<TransactionEvent> events = new ArrayList<>();
-        for (GeneratedTransaction transaction : generator.take(count)) {
-            events.add(transaction.event());
-        }
-        return events;
     }
 }

@@ -16,8 +16,11 @@ import io.rtml.job.Pipeline;
 import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
-import io.rtml.job.testing.KafkaBroker;
-import io.rtml.testing.RedisServer;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,15 +40,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,23 +63,10 @@ class FutureEventTimeITCase {
     private static final long SEED = 1_515L;
     private static final int VALID = 1_500;
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final TestServices SERVICES = TestServices.builder().kafka().redis().flink().build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        kafka = KafkaBroker.start();
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void deadLettersEventsFromTheFutureAndScoresEveryOtherAsIfTheyWereNotThere(
@@ -118,7 +105,7 @@ class FutureEventTimeITCase {
                     .isCloseTo(referenceScores.get(prediction.eventId), within(1e-5));
         }
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, scored.run.keyPrefix, valid, scored.predictions, card -> true);
@@ -166,13 +153,13 @@ class FutureEventTimeITCase {
     void theWatermarkFollowsValidEventsPastAPartitionOfDeadLettersAndAFutureEvent()
             throws Exception {
         String topic = "watermark-probe";
-        kafka.createTopics(2, topic);
+        SERVICES.kafka().createTopics(2, topic);
         RtmlConfig config =
                 RtmlConfig.loadWithoutModel(
                         null,
                         Map.of(
                                 "kafka.bootstrap-servers",
-                                kafka.bootstrapServers(),
+                                SERVICES.kafka().bootstrapServers(),
                                 "kafka.topics.events",
                                 topic,
                                 "kafka.group-id",
@@ -195,7 +182,7 @@ class FutureEventTimeITCase {
         long latest = Long.MIN_VALUE;
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(
-                                kafka.clientProperties(),
+                                SERVICES.kafka().clientProperties(),
                                 new ByteArraySerializer(),
                                 new ByteArraySerializer());
                 seen) {
@@ -262,12 +249,13 @@ class FutureEventTimeITCase {
     /** Runs the job on the events; its committed predictions, dead letters and restarts. */
     private Scored score(List<TransactionEvent> events, String label, ClusterClient<?> cluster)
             throws Exception {
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints.resolve(label), label);
+        JobRun run = new JobRun(SERVICES, checkpoints.resolve(label), label);
         run.produce(events);
         JobClient job = run.start();
         int future = (int) events.stream().filter(e -> e.eventId.startsWith("future-")).count();
-        try (KafkaBroker.CommittedReader predictions = kafka.reader(run.predictions);
-                KafkaBroker.CommittedReader deadLetters = kafka.reader(run.deadLetters)) {
+        try (KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader(run.predictions);
+                KafkaBroker.CommittedReader deadLetters =
+                        SERVICES.kafka().reader(run.deadLetters)) {
             predictions.awaitAtLeast(events.size() - future, WAIT);
             deadLetters.awaitAtLeast(future, WAIT);
             List<Prediction> committed =

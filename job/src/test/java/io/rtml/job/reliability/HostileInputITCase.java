@@ -13,8 +13,11 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.reliability.HostileCorpus.Hostile;
-import io.rtml.job.testing.KafkaBroker;
-import io.rtml.testing.RedisServer;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,10 +34,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,27 +58,20 @@ class HostileInputITCase {
     private static final int REUSED_IDS = 20;
     private static final int ODD_BUT_VALID = 20;
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    /** Records of about 1 MB pass the broker (its default limit is 1 MB). */
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka(
+                            () ->
+                                    KafkaBroker.start(
+                                            Map.of("message.max.bytes", "2097152"),
+                                            Map.of("max.request.size", "2097152")))
+                    .redis()
+                    .flink()
+                    .build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        // Records of about 1 MB pass the broker (its default limit is 1 MB).
-        kafka =
-                KafkaBroker.start(
-                        Map.of("message.max.bytes", "2097152"),
-                        Map.of("max.request.size", "2097152"));
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void deadLettersEveryHostileRecordAndScoresEveryValidOneOnceAsIfTheyWereNotThere(
@@ -118,27 +111,28 @@ class HostileInputITCase {
         }
 
         // The same valid records alone: the scores the hostile ones must not change.
-        JobRun clean = new JobRun(kafka, redis.uri(), checkpoints.resolve("clean"), "valid-only");
-        kafka.produce(clean.events, validRecords);
+        JobRun clean = new JobRun(SERVICES, checkpoints.resolve("clean"), "valid-only");
+        SERVICES.kafka().produce(clean.events, validRecords);
         List<Prediction> cleanPredictions;
         JobClient cleanJob = clean.start();
-        try (KafkaBroker.CommittedReader reader = kafka.reader(clean.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(clean.predictions)) {
             reader.awaitAtLeast(valid.size(), WAIT);
             cleanPredictions = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
         } finally {
             cleanJob.cancel().get();
         }
 
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints.resolve("hostile"), "hostile");
-        kafka.produce(run.events, records);
+        JobRun run = new JobRun(SERVICES, checkpoints.resolve("hostile"), "hostile");
+        SERVICES.kafka().produce(run.events, records);
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
         List<Prediction> committed;
         List<ConsumerRecord<byte[], byte[]>> letters;
         long restarts;
         try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
-                KafkaBroker.CommittedReader predictions = kafka.reader(run.predictions);
-                KafkaBroker.CommittedReader deadLetters = kafka.reader(run.deadLetters)) {
+                KafkaBroker.CommittedReader predictions = SERVICES.kafka().reader(run.predictions);
+                KafkaBroker.CommittedReader deadLetters =
+                        SERVICES.kafka().reader(run.deadLetters)) {
             predictions.awaitAtLeast(valid.size(), WAIT);
             deadLetters.awaitAtLeast(hostile.size(), WAIT);
             committed = JobRun.predictions(predictions.readFor(Duration.ofSeconds(3)));
@@ -165,7 +159,7 @@ class HostileInputITCase {
                             }
                         });
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, valid, committed, card -> true);

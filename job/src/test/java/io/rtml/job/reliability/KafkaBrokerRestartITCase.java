@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
+import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.TestServices;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +19,6 @@ import java.util.Map;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,36 +33,30 @@ class KafkaBrokerRestartITCase {
     private static final Duration DOWNTIME = Duration.ofSeconds(10);
     private static final int EVENTS = 4_000;
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    /** The broker on a fixed port, so that clients find it again after its restart. */
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka(
+                            () ->
+                                    KafkaBroker.start(
+                                            Map.of(
+                                                    "listeners",
+                                                    "EXTERNAL://localhost:"
+                                                            + RedisServer.freePort()
+                                                            + ",CONTROLLER://localhost:0"),
+                                            Map.of()))
+                    .redis()
+                    .flink()
+                    .build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        // A fixed port, so that clients find the broker again after its restart.
-        int port = RedisServer.freePort();
-        kafka =
-                KafkaBroker.start(
-                        Map.of(
-                                "listeners",
-                                "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0"),
-                        Map.of());
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void recoversByItselfFromABrokerRestartWithoutLosingOrRepeatingAPrediction(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         List<TransactionEvent> events = JobRun.generate(11, EVENTS);
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "broker-restart");
+        JobRun run = new JobRun(SERVICES, checkpoints, "broker-restart");
 
         JobClient job = run.start();
         String jobId = job.getJobID().toHexString();
@@ -69,7 +64,7 @@ class KafkaBrokerRestartITCase {
         long restarts;
         int committedBeforeRestart;
         try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
-                KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+                KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             run.produce(events.subList(0, EVENTS / 2));
             committedBeforeRestart = reader.awaitAtLeast(EVENTS / 4, WAIT).size();
 
@@ -88,9 +83,9 @@ class KafkaBrokerRestartITCase {
                             },
                             "produce-during-restarts");
             producer.start();
-            kafka.restart(DOWNTIME);
+            SERVICES.kafka().restart(DOWNTIME);
             reader.awaitAtLeast(EVENTS * 3 / 4, WAIT);
-            kafka.restart(DOWNTIME.dividedBy(2));
+            SERVICES.kafka().restart(DOWNTIME.dividedBy(2));
             producer.join();
 
             reader.awaitAtLeast(EVENTS, WAIT);
@@ -105,7 +100,7 @@ class KafkaBrokerRestartITCase {
         assertThat(restarts).as("job restarts").isZero();
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, events, committed, card -> true);

@@ -5,19 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
-import io.rtml.job.testing.KafkaBroker;
-import io.rtml.testing.RedisServer;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,44 +36,17 @@ class RedisOutageITCase {
     private static final int DURING = 2_000;
     private static final int AFTER = 1_000;
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static Path redisData;
-    private static List<String> persistent;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder().kafka().persistentRedis().flink().build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        kafka = KafkaBroker.start();
-        redisData = Files.createTempDirectory("rtml-redis-aof");
-        persistent =
-                List.of(
-                        "--appendonly",
-                        "yes",
-                        "--appendfsync",
-                        "always",
-                        "--dir",
-                        redisData.toString());
-        redis = startRedis(RedisServer.freePort());
-    }
-
-    private static RedisServer startRedis(int port) throws Exception {
-        return RedisServer.start(port, persistent, p -> new Jedis("127.0.0.1", p));
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void retriesThroughAnOutageAndEndsWithEveryCardsNewestPrediction(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         List<TransactionEvent> events = JobRun.generate(13, BEFORE + DURING + AFTER);
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "redis-outage");
+        JobRun run = new JobRun(SERVICES, checkpoints, "redis-outage");
         // A small buffer, so that the outage fills it and the job backpressures.
         run.options.put("redis.max-buffered-writes", "1000");
 
@@ -86,16 +58,15 @@ class RedisOutageITCase {
         double retries;
         long restarts;
         try (FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
-                KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+                KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             run.produce(events.subList(0, BEFORE));
             reader.awaitAtLeast(BEFORE, WAIT);
 
-            int port = redis.port();
-            redis.kill();
+            SERVICES.killRedis();
             committedWhenDown = reader.readFor(Duration.ofMillis(200)).size();
             run.produce(events.subList(BEFORE, BEFORE + DURING));
             committedWhenBack = reader.readFor(OUTAGE).size();
-            redis = startRedis(port);
+            SERVICES.restartRedis();
 
             run.produce(events.subList(BEFORE + DURING, events.size()));
             reader.awaitAtLeast(events.size(), WAIT);
@@ -115,7 +86,7 @@ class RedisOutageITCase {
         assertThat(committedWhenBack).as("committed when Redis came back").isEqualTo(BEFORE);
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, events, committed, card -> true);

@@ -6,9 +6,12 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.cli.Rtml;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -19,15 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
@@ -46,58 +44,40 @@ class SavepointUpgradeITCase {
     private static final Pattern JOB_ID =
             Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
 
-    private static MiniCluster flink;
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka()
+                    .redis()
+                    .flinkOverRest(JobRun.jarSubmittingCluster())
+                    .build();
+
     private static URI rest;
     private static FlinkCluster flinkRest;
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
 
     @TempDir Path directory;
 
     @BeforeAll
-    static void startServices() throws Exception {
-        Configuration configuration = JobRun.clusterConfiguration();
-        configuration.set(RestOptions.BIND_PORT, "0");
-        configuration.set(RestOptions.ADDRESS, "127.0.0.1");
-        // rtml resume ships the shaded job jar; in this JVM its classes are also on the
-        // classpath, which must win (Flink's own Kafka connector is loaded from it too).
-        configuration.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-        flink =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(configuration)
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(JobRun.PARALLELISM)
-                                .build());
-        flink.start();
-        rest = flink.getRestAddress().get();
+    static void connect() throws Exception {
+        rest = SERVICES.flinkRest();
         flinkRest = new FlinkCluster(rest);
-        kafka = KafkaBroker.start();
-        redis = RedisServer.start();
     }
 
     @AfterAll
-    static void stopServices() throws Exception {
-        if (flinkRest != null) {
-            flinkRest.close();
-        }
-        if (flink != null) {
-            flink.closeAsync().get();
-        }
-        JobRun.closeAll(kafka, redis);
+    static void disconnect() throws Exception {
+        flinkRest.close();
     }
 
     @Test
     void stopsWithASavepointAndResumesANewJobFromItLosingAndRepeatingNothing() throws Exception {
         List<TransactionEvent> events = JobRun.generate(19, 3 * PART);
-        JobRun run = new JobRun(kafka, redis.uri(), directory.resolve("checkpoints"), "upgrade");
+        JobRun run = new JobRun(SERVICES, directory.resolve("checkpoints"), "upgrade");
         String savepoints = directory.resolve("savepoints").toUri().toString();
 
-        JobClient first = run.submit(rest);
-        String firstId = first.getJobID().toHexString();
+        String firstId = run.submit(rest);
         List<Prediction> committed;
         String resumedId;
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             run.produce(events.subList(0, PART));
             reader.awaitAtLeast(PART, WAIT);
 
@@ -175,7 +155,7 @@ class SavepointUpgradeITCase {
 
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, events, committed, card -> true);
@@ -237,8 +217,12 @@ class SavepointUpgradeITCase {
      */
     private String refusedResume(JobRun run, String savepoint) throws Exception {
         String scratch = run.name + "-refused";
-        kafka.createTopics(
-                4, scratch + "-predictions", scratch + "-dead-letters", scratch + "-shadow");
+        SERVICES.kafka()
+                .createTopics(
+                        4,
+                        scratch + "-predictions",
+                        scratch + "-dead-letters",
+                        scratch + "-shadow");
         Result resume =
                 rtml(
                         concat(

@@ -12,12 +12,16 @@ import io.rtml.job.JobEnvironment;
 import io.rtml.job.RtmlJob;
 import io.rtml.job.cli.Rtml;
 import io.rtml.job.config.RtmlConfig;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisClients;
 import io.rtml.sink.RedisSecurity;
 import io.rtml.sink.RedisSettings;
+import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -41,15 +45,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,13 @@ class SecuredConnectionsITCase {
     private static final String REDIS_PASSWORD = "redis-" + UUID.randomUUID();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka(SecuredConnectionsITCase::startKafka)
+                    .redis(SecuredConnectionsITCase::startRedis)
+                    .flink()
+                    .build();
 
     @TempDir static Path secrets;
 
@@ -91,12 +98,12 @@ class SecuredConnectionsITCase {
     private static SelfSignedTls otherCa;
 
     private static int kafkaPort;
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
-    private static RedisSettings redisClient;
 
-    @BeforeAll
-    static void startSecuredServices() throws Exception {
+    /**
+     * A broker whose clients' listener takes only SASL_SSL (SCRAM) with the certificates made here,
+     * and whose own listener is plaintext; the job's user is created over the latter.
+     */
+    private static KafkaBroker startKafka() throws Exception {
         tls = SelfSignedTls.create(secrets);
         otherCa = SelfSignedTls.create(Files.createDirectories(secrets.resolve("other-ca")));
         int external = RedisServer.freePort();
@@ -136,11 +143,14 @@ class SecuredConnectionsITCase {
         client.put("ssl.truststore.location", tls.trustStore.toString());
         client.put("ssl.truststore.password", tls.password);
         client.put("ssl.truststore.type", "PKCS12");
-        kafka = KafkaBroker.start(broker, client);
-        createScramUser("localhost:" + internal);
+        KafkaBroker kafka = KafkaBroker.start(broker, client);
+        createScramUser(kafka, "localhost:" + internal);
+        return kafka;
+    }
 
-        int port = RedisServer.freePort();
-        redisClient =
+    /** A redis-server with only a TLS port (the certificate made here) and an ACL user. */
+    private static RedisServer startRedis(int port) throws Exception {
+        RedisSettings redisClient =
                 new RedisSettings(
                         "rediss://localhost:" + port,
                         "",
@@ -154,36 +164,36 @@ class SecuredConnectionsITCase {
                                 tls.trustStore.toString(),
                                 tls.password,
                                 "PKCS12"));
-        redis =
-                RedisServer.start(
-                        port,
-                        List.of(
-                                "--port",
-                                "0",
-                                "--tls-port",
-                                Integer.toString(port),
-                                "--tls-cert-file",
-                                tls.certificatePem.toString(),
-                                "--tls-key-file",
-                                tls.privateKeyPem.toString(),
-                                "--tls-ca-cert-file",
-                                tls.certificatePem.toString(),
-                                "--tls-auth-clients",
-                                "no",
-                                "--requirepass",
-                                "default-" + UUID.randomUUID(),
-                                "--user",
-                                REDIS_USER,
-                                "on",
-                                ">" + REDIS_PASSWORD,
-                                "~*",
-                                "&*",
-                                "+@all"),
-                        p -> RedisClients.connect(redisClient, 2_000, 5_000));
+        return RedisServer.start(
+                port,
+                List.of(
+                        "--port",
+                        "0",
+                        "--tls-port",
+                        Integer.toString(port),
+                        "--tls-cert-file",
+                        tls.certificatePem.toString(),
+                        "--tls-key-file",
+                        tls.privateKeyPem.toString(),
+                        "--tls-ca-cert-file",
+                        tls.certificatePem.toString(),
+                        "--tls-auth-clients",
+                        "no",
+                        "--requirepass",
+                        "default-" + UUID.randomUUID(),
+                        "--user",
+                        REDIS_USER,
+                        "on",
+                        ">" + REDIS_PASSWORD,
+                        "~*",
+                        "&*",
+                        "+@all"),
+                p -> RedisClients.connect(redisClient, 2_000, 5_000));
     }
 
     /** The job's SCRAM user, made over the brokers' own plaintext listener. */
-    private static void createScramUser(String internalListener) throws Exception {
+    private static void createScramUser(KafkaBroker kafka, String internalListener)
+            throws Exception {
         Properties properties = new Properties();
         properties.put("bootstrap.servers", internalListener);
         try (Admin admin = Admin.create(properties)) {
@@ -212,11 +222,6 @@ class SecuredConnectionsITCase {
                 }
             }
         }
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
     }
 
     @Test
@@ -256,7 +261,8 @@ class SecuredConnectionsITCase {
                 topics = Cli.run("topics", "--config", configFile.toString());
                 run.produce(events);
                 JobClient job = run.start();
-                try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+                try (KafkaBroker.CommittedReader reader =
+                        SERVICES.kafka().reader(run.predictions)) {
                     reader.awaitAtLeast(EVENTS, WAIT);
                     committed = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
                     jobConfig =
@@ -297,7 +303,7 @@ class SecuredConnectionsITCase {
 
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, events, committed, anyCard -> true);
@@ -305,7 +311,7 @@ class SecuredConnectionsITCase {
 
         // rtml topics made the run's labels and evaluation topics over SASL_SSL.
         assertThat(topics.exitCode).as(topics.err).isZero();
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
+        try (Admin admin = Admin.create(SERVICES.kafka().clientProperties())) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
                     .contains(labelsTopic, evaluationTopic);
         }
@@ -322,7 +328,7 @@ class SecuredConnectionsITCase {
         // rtml lookup read the card's entry over TLS as the ACL user: what the job wrote.
         assertThat(lookup.exitCode).as(lookup.err).isZero();
         JsonNode entry = JSON.readTree(lookup.out);
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             String key = run.keyPrefix + "card:" + card;
             assertThat(entry.get("key").asText()).isEqualTo(key);
             assertThat(entry.get("prediction").toString())
@@ -398,13 +404,11 @@ class SecuredConnectionsITCase {
                             event.cardId.getBytes(StandardCharsets.UTF_8),
                             Label.write(event.eventId, fraud(i), "test")));
         }
-        kafka.produce(labelsTopic, labels);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobEnvironment.apply(config, new Configuration()));
+        SERVICES.kafka().produce(labelsTopic, labels);
+        StreamExecutionEnvironment env = JobRun.environment(config);
         EvaluationJob.pipeline(config).build().attachTo(env);
         JobClient evaluation = env.executeAsync();
-        try (KafkaBroker.CommittedReader windows = kafka.reader(evaluationTopic)) {
+        try (KafkaBroker.CommittedReader windows = SERVICES.kafka().reader(evaluationTopic)) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             long mostLabelled = 0;
             while (System.nanoTime() < deadline) {
@@ -466,9 +470,7 @@ class SecuredConnectionsITCase {
 
     /** What the client hands the cluster for the job, serialized as the cluster stores it. */
     private static byte[] serializedJobGraph(RtmlConfig config) throws Exception {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        JobEnvironment.apply(config, new Configuration()));
+        StreamExecutionEnvironment env = JobRun.environment(config);
         RtmlJob.pipeline(config).build().attachTo(env);
         return InstantiationUtil.serializeObject(env.getStreamGraph().getJobGraph());
     }
@@ -490,7 +492,7 @@ class SecuredConnectionsITCase {
             Misconfiguration wrong, @InjectClusterClient ClusterClient<?> cluster)
             throws Exception {
         JobRun run = securedRun("refused");
-        String redisUri = "rediss://localhost:" + redis.port();
+        String redisUri = "rediss://localhost:" + SERVICES.redis().port();
         String expected =
                 switch (wrong) {
                     case KAFKA_WRONG_CA -> {
@@ -527,7 +529,7 @@ class SecuredConnectionsITCase {
                                 + " signed it";
                     }
                     case REDIS_WRONG_HOST_NAME -> {
-                        redisUri = "rediss://127.0.0.1:" + redis.port();
+                        redisUri = "rediss://127.0.0.1:" + SERVICES.redis().port();
                         run.options.put("redis.uri", redisUri);
                         yield "Redis at "
                                 + redisUri
@@ -562,7 +564,7 @@ class SecuredConnectionsITCase {
                 Thread.sleep(100);
             }
         }
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             assertThat(reader.readFor(Duration.ofSeconds(1))).as("committed predictions").isEmpty();
         }
         assertThat(failures).contains(expected);
@@ -600,8 +602,8 @@ class SecuredConnectionsITCase {
         Path redisPassword = secret("redis-password", REDIS_PASSWORD);
         JobRun run =
                 new JobRun(
-                        kafka,
-                        "rediss://localhost:" + redis.port(),
+                        SERVICES.kafka(),
+                        "rediss://localhost:" + SERVICES.redis().port(),
                         secrets.resolve("checkpoints-" + label),
                         label);
         run.options.put("kafka.security.protocol", "SASL_SSL");

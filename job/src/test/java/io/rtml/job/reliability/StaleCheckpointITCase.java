@@ -6,8 +6,11 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
 import io.rtml.job.cli.Rtml;
-import io.rtml.job.testing.KafkaBroker;
-import io.rtml.testing.RedisServer;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -21,15 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -46,56 +45,40 @@ class StaleCheckpointITCase {
     private static final Pattern JOB_ID =
             Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
 
-    private static MiniCluster flink;
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka()
+                    .redis()
+                    .flinkOverRest(JobRun.jarSubmittingCluster())
+                    .build();
+
     private static URI rest;
     private static FlinkCluster flinkRest;
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
 
     @TempDir Path directory;
 
     @BeforeAll
-    static void startServices() throws Exception {
-        Configuration configuration = JobRun.clusterConfiguration();
-        configuration.set(RestOptions.BIND_PORT, "0");
-        configuration.set(RestOptions.ADDRESS, "127.0.0.1");
-        // As in SavepointUpgradeITCase: the job's classes in this JVM win over a shipped jar.
-        configuration.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-        flink =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(configuration)
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(JobRun.PARALLELISM)
-                                .build());
-        flink.start();
-        rest = flink.getRestAddress().get();
+    static void connect() throws Exception {
+        rest = SERVICES.flinkRest();
         flinkRest = new FlinkCluster(rest);
-        kafka = KafkaBroker.start();
-        redis = RedisServer.start();
     }
 
     @AfterAll
-    static void stopServices() throws Exception {
-        if (flinkRest != null) {
-            flinkRest.close();
-        }
-        if (flink != null) {
-            flink.closeAsync().get();
-        }
-        JobRun.closeAll(kafka, redis);
+    static void disconnect() throws Exception {
+        flinkRest.close();
     }
 
     @Test
     void resumesFromTheNewestCheckpointAndRefusesAStaleOneUnlessReplayIsAllowed() throws Exception {
         List<TransactionEvent> events = JobRun.generate(29, 3 * PART);
         Path checkpoints = directory.resolve("checkpoints");
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints, "stale");
+        JobRun run = new JobRun(SERVICES, checkpoints, "stale");
         List<String> options = run.arguments(Map.of());
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             // The first run: a third of the events, then it dies (cancelled: its last checkpoint
             // stays).
-            String first = run.submit(rest).getJobID().toHexString();
+            String first = run.submit(rest);
             run.produce(events.subList(0, PART));
             reader.awaitAtLeast(PART, WAIT);
             awaitCommittedOffsets(run, PART);
@@ -214,7 +197,7 @@ class StaleCheckpointITCase {
      */
     private static void awaitCommittedOffsets(JobRun run, long count) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
+        try (Admin admin = Admin.create(SERVICES.kafka().clientProperties())) {
             long committed = 0;
             while (committed < count) {
                 assertThat(System.nanoTime())

@@ -11,10 +11,13 @@ import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.reliability.InjectedFailures.FailingDeserializer;
 import io.rtml.job.reliability.InjectedFailures.FailingRedisSink;
 import io.rtml.job.reliability.InjectedFailures.Plan;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisSink;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,9 +28,6 @@ import java.util.Map;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,34 +43,21 @@ class TaskFailuresITCase {
     private static final int EVENTS = 4_000;
     private static final long SEED = 20_261_123L;
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final TestServices SERVICES = TestServices.builder().kafka().redis().flink().build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        kafka = KafkaBroker.start();
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void repeatedTaskFailuresLoseAndDuplicateNothingAndEndAsACleanRun(
             @InjectClusterClient ClusterClient<?> cluster) throws Exception {
         List<TransactionEvent> events = JobRun.generate(SEED, EVENTS);
 
-        JobRun clean = new JobRun(kafka, redis.uri(), checkpoints.resolve("clean"), "clean");
+        JobRun clean = new JobRun(SERVICES, checkpoints.resolve("clean"), "clean");
         clean.produce(events);
         List<Prediction> cleanPredictions;
         JobClient cleanJob = clean.start();
-        try (KafkaBroker.CommittedReader reader = kafka.reader(clean.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(clean.predictions)) {
             reader.awaitAtLeast(EVENTS, WAIT);
             cleanPredictions = JobRun.predictions(reader.readFor(Duration.ofSeconds(2)));
         } finally {
@@ -78,7 +65,7 @@ class TaskFailuresITCase {
         }
         Delivery.assertExactlyOnce(cleanPredictions, events);
 
-        JobRun run = new JobRun(kafka, redis.uri(), checkpoints.resolve("faulty"), "faulty");
+        JobRun run = new JobRun(SERVICES, checkpoints.resolve("faulty"), "faulty");
         RtmlConfig config = run.config();
         // Counted over every attempt: replays after a restart move the later points on.
         Plan source = InjectedFailures.plan(run.name + "-source", SEED, 3, 200, EVENTS);
@@ -94,7 +81,7 @@ class TaskFailuresITCase {
                                                 new FailingRedisSink(config.redis(), sink.name)));
         List<Prediction> committed;
         long restarts;
-        try (KafkaBroker.CommittedReader reader = kafka.reader(run.predictions)) {
+        try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(run.predictions)) {
             // Live traffic in four parts, each produced once the job is on with the last.
             int part = EVENTS / 4;
             for (int i = 0; i < 4; i++) {
@@ -127,7 +114,7 @@ class TaskFailuresITCase {
 
         // Redis as the clean run left it: each card's newest prediction.
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.keyPrefix, events, committed, card -> true);

@@ -1,4 +1,4 @@
-package io.rtml.job.testing;
+package io.rtml.testing;
 
 import io.rtml.event.EventJson;
 import io.rtml.event.TransactionEvent;

@@ -1,4 +1,4 @@
-package io.rtml.job.reliability;
+package io.rtml.job.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -21,9 +21,9 @@ import redis.clients.jedis.Jedis;
  * What the job promises, checked: each event has exactly one committed prediction, and Redis holds
  * each card's newest prediction (latest event time, then largest event id).
  */
-final class Delivery {
+public final class Delivery {
     /** Scores of one row differ by up to about 1e-6 with the batch it lands in (decisions.md). */
-    static final double SCORE_TOLERANCE = 1e-5;
+    public static final double SCORE_TOLERANCE = 1e-5;
 
     private Delivery() {}
 
@@ -32,7 +32,7 @@ final class Delivery {
      * committed} predictions, {@code lost} events without one, {@code duplicated} predictions
      * beyond one per record. Records that repeat an event id count once each.
      */
-    record Outcome(int events, int committed, int lost, int duplicated) {
+    public record Outcome(int events, int committed, int lost, int duplicated) {
         @Override
         public String toString() {
             return "events="
@@ -46,7 +46,7 @@ final class Delivery {
         }
     }
 
-    static Outcome compare(List<Prediction> committed, Collection<TransactionEvent> events) {
+    public static Outcome compare(List<Prediction> committed, Collection<TransactionEvent> events) {
         Map<String, Integer> expected = new HashMap<>();
         events.forEach(e -> expected.merge(e.eventId, 1, Integer::sum));
         Map<String, Integer> seen = new HashMap<>();
@@ -67,7 +67,8 @@ final class Delivery {
     }
 
     /** Exactly one committed prediction per record, of that record's card and time. */
-    static Outcome assertExactlyOnce(List<Prediction> committed, List<TransactionEvent> events) {
+    public static Outcome assertExactlyOnce(
+            List<Prediction> committed, List<TransactionEvent> events) {
         Outcome outcome = compare(committed, events);
         assertThat(outcome.lost()).as("events without a committed prediction").isZero();
         assertThat(outcome.duplicated()).as("predictions beyond one per event").isZero();
@@ -86,7 +87,7 @@ final class Delivery {
     }
 
     /** Each card's newest event: the latest event time, then the largest event id. */
-    static Map<String, TransactionEvent> newestPerCard(Collection<TransactionEvent> events) {
+    public static Map<String, TransactionEvent> newestPerCard(Collection<TransactionEvent> events) {
         Comparator<TransactionEvent> order =
                 Comparator.<TransactionEvent>comparingLong(e -> e.eventTimeMs)
                         .thenComparing(e -> e.eventId);
@@ -102,7 +103,7 @@ final class Delivery {
      * equal (score within {@link #SCORE_TOLERANCE}) to a committed prediction of that event;
      * returns how many cards were checked.
      */
-    static int assertRedisHoldsNewest(
+    public static int assertRedisHoldsNewest(
             Jedis jedis,
             String keyPrefix,
             Collection<TransactionEvent> events,
@@ -138,7 +139,7 @@ final class Delivery {
         return checked;
     }
 
-    static Map<String, List<TransactionEvent>> byId(Collection<TransactionEvent> events) {
+    public static Map<String, List<TransactionEvent>> byId(Collection<TransactionEvent> events) {
         Map<String, List<TransactionEvent>> byId = new HashMap<>();
         events.forEach(e -> byId.computeIfAbsent(e.eventId, id -> new ArrayList<>()).add(e));
         return byId;

@@ -1,4 +1,4 @@
-package io.rtml.job.reliability;
+package io.rtml.job.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,12 +11,12 @@ import java.time.LocalDate;
  * The figures of each fault tried, for docs/reliability.md: one table row per run, printed and
  * appended to {@code target/reliability-figures.md}.
  */
-final class Figures {
+public final class Figures {
     private static final Path FILE = Path.of("target", "reliability-figures.md");
 
     private Figures() {}
 
-    static void record(String fault, int times, Delivery.Outcome outcome, String notes) {
+    public static void record(String fault, int times, Delivery.Outcome outcome, String notes) {
         String row =
                 "| "
                         + fault
