@@ -6,10 +6,13 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.Connectors;
 import io.rtml.job.cli.FlinkCluster;
-import io.rtml.job.testing.KafkaBroker;
+import io.rtml.job.testing.Delivery;
+import io.rtml.job.testing.Figures;
+import io.rtml.job.testing.JobRun;
 import io.rtml.sink.AbortTolerantKafkaSink;
 import io.rtml.sink.RedisSink;
-import io.rtml.testing.RedisServer;
+import io.rtml.testing.KafkaBroker;
+import io.rtml.testing.TestServices;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -43,12 +46,9 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,28 +89,22 @@ class TransactionTimeoutITCase {
     private static final String FENCED = "because its producer is already fenced";
     private static final Map<String, Crash> CRASHES = new ConcurrentHashMap<>();
 
-    @RegisterExtension static final MiniClusterExtension FLINK = JobRun.miniCluster();
-
-    private static KafkaBroker kafka;
-    private static RedisServer redis;
+    /** The broker looks for timed-out transactions every 500 ms. */
+    @RegisterExtension
+    static final TestServices SERVICES =
+            TestServices.builder()
+                    .kafka(
+                            () ->
+                                    KafkaBroker.start(
+                                            Map.of(
+                                                    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                                                    "500"),
+                                            Map.of()))
+                    .redis()
+                    .flink()
+                    .build();
 
     @TempDir Path checkpoints;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        kafka =
-                KafkaBroker.start(
-                        Map.of(
-                                "transaction.abort.timed.out.transaction.cleanup.interval.ms",
-                                "500"),
-                        Map.of());
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        JobRun.closeAll(kafka, redis);
-    }
 
     @Test
     void aJobDownLongerThanTheTimeoutReplaysItsOpenTransactionAndLosesNothing(
@@ -127,7 +121,7 @@ class TransactionTimeoutITCase {
         assertThat(run.log).doesNotContain(FENCED);
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(run.committed, events);
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis, run.job.keyPrefix, events, run.committed, card -> true);
@@ -208,7 +202,7 @@ class TransactionTimeoutITCase {
                         .map(e -> e.cardId)
                         .collect(Collectors.toSet());
         int cards;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = SERVICES.redis().client()) {
             cards =
                     Delivery.assertRedisHoldsNewest(
                             jedis,
@@ -259,9 +253,13 @@ class TransactionTimeoutITCase {
     private Run run(ClusterClient<?> cluster, List<TransactionEvent> events, boolean beforeCommit)
             throws Exception {
         String label = beforeCommit ? "txn-timeout-commit" : "txn-timeout-write";
-        JobRun job = new JobRun(kafka, redis.uri(), checkpoints, label);
+        JobRun job = new JobRun(SERVICES, checkpoints, label);
         job.options.put("kafka.transaction-timeout", TRANSACTION_TIMEOUT);
-        Crash crash = new Crash(kafka.clientProperties(), job.name + "-predictions-", beforeCommit);
+        Crash crash =
+                new Crash(
+                        SERVICES.kafka().clientProperties(),
+                        job.name + "-predictions-",
+                        beforeCommit);
         CRASHES.put(job.name, crash);
         JobClient client =
                 job.start(
@@ -272,7 +270,7 @@ class TransactionTimeoutITCase {
         String jobId = client.getJobID().toHexString();
         try (LogCapture log = LogCapture.start(COMMITTER_LOG);
                 FlinkCluster rest = new FlinkCluster(URI.create(cluster.getWebInterfaceURL()));
-                KafkaBroker.CommittedReader reader = kafka.reader(job.predictions)) {
+                KafkaBroker.CommittedReader reader = SERVICES.kafka().reader(job.predictions)) {
             job.produce(events.subList(0, PART));
             reader.awaitAtLeast(PART, WAIT);
             crash.armed = true;
