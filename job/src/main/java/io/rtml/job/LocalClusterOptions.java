@@ -9,12 +9,12 @@ import picocli.CommandLine.Option;
  * The options of a job that can also run in an embedded cluster: {@code --local}, {@code
  * --flink-conf}.
  */
-final class LocalClusterOptions {
+public final class LocalClusterOptions {
     @Option(
             names = "--local",
             description =
                     "Runs in an embedded cluster with the web UI, configured by --flink-conf.")
-    boolean local;
+    public boolean local;
 
     @Option(
             names = "--flink-conf",
@@ -25,7 +25,7 @@ final class LocalClusterOptions {
     Path flinkConfDir;
 
     /** The Flink configuration in {@code --flink-conf}'s config.yaml. */
-    Configuration flinkConfiguration() {
+    public Configuration flinkConfiguration() {
         return GlobalConfiguration.loadConfiguration(flinkConfDir.toString());
     }
 }

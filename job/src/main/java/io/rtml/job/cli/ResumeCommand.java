@@ -1,6 +1,7 @@
 package io.rtml.job.cli;
 
 import io.rtml.job.JobEnvironment;
+import io.rtml.job.LocalClusterOptions;
 import io.rtml.job.RtmlJob;
 import io.rtml.job.Uids;
 import io.rtml.job.config.ConfigOptions;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
@@ -90,11 +90,7 @@ final class ResumeCommand implements Callable<Integer> {
                             + " entity's state layout and its stage got a new uid.")
     boolean allowNonRestoredState;
 
-    @Option(
-            names = "--rest-url",
-            paramLabel = "URL",
-            description = "The Flink cluster to submit to (default: ${DEFAULT-VALUE}).")
-    URI restUrl = URI.create(FlinkCluster.DEFAULT_REST_URL);
+    @Mixin RestUrl rest;
 
     @Option(
             names = "--jar",
@@ -104,17 +100,7 @@ final class ResumeCommand implements Callable<Integer> {
                             + " job/target/rtml-job-<version>-flink.jar).")
     Path jar;
 
-    @Option(
-            names = "--local",
-            description = "Runs in an embedded mini cluster with the web UI, as rtml run --local.")
-    boolean local;
-
-    @Option(
-            names = "--flink-conf",
-            paramLabel = "DIR",
-            defaultValue = "flink-conf/local",
-            description = "Flink config.yaml directory for --local (default: ${DEFAULT-VALUE}).")
-    Path flinkConfDir;
+    @Mixin LocalClusterOptions cluster;
 
     @Mixin ConfigOptions options;
 
@@ -123,10 +109,8 @@ final class ResumeCommand implements Callable<Integer> {
         RtmlConfig config = options.load();
         String savepoint = restorePoint(config);
         LOG.info("Resuming rtml from {} with options:{}", savepoint, config.describe());
-        if (local) {
-            Configuration flink =
-                    JobEnvironment.apply(
-                            config, GlobalConfiguration.loadConfiguration(flinkConfDir.toString()));
+        if (cluster.local) {
+            Configuration flink = JobEnvironment.apply(config, cluster.flinkConfiguration());
             flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             flink.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
             StreamExecutionEnvironment env =
@@ -135,6 +119,7 @@ final class ResumeCommand implements Callable<Integer> {
             env.execute();
             return 0;
         }
+        URI restUrl = rest.restUrl;
         if (!"http".equals(restUrl.getScheme()) || restUrl.getHost() == null) {
             throw new IllegalArgumentException(
                     "--rest-url: expected http://host:port, got " + restUrl);
