@@ -6,13 +6,19 @@ import io.rtml.job.config.KafkaOptions;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.config.RtmlOptions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,6 +113,7 @@ final class TopicsCommand implements Callable<Integer> {
                                                 TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
             for (NewTopic topic : missing) {
                 System.err.printf(
                         "topics: created %s (%d partitions%s)%n",
@@ -116,6 +123,47 @@ final class TopicsCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Waits until every partition of the new topics has a leader that answers, so that the topics
+     * can be written as soon as this returns: an idempotent producer that writes to a partition
+     * whose leader is not settled yet can be made to resend from sequence 0 and fail ({@code
+     * OutOfOrderSequenceException}).
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!topics.isEmpty()) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription topic :
+                        admin.describeTopics(topics)
+                                .allTopicNames()
+                                .get(30, TimeUnit.SECONDS)
+                                .values()) {
+                    for (TopicPartitionInfo partition : topic.partitions()) {
+                        if (partition.leader() == null) {
+                            throw new IllegalStateException(
+                                    topic.name() + "-" + partition.partition() + " has no leader");
+                        }
+                        partitions.put(
+                                new TopicPartition(topic.name(), partition.partition()),
+                                OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | IllegalStateException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "the topics were created, but not every partition has a leader"
+                                    + " within 30 s: "
+                                    + notYet.getMessage(),
+                            notYet);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static String or(String flag, String configured) {
