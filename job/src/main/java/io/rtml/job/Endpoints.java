@@ -1,19 +1,19 @@
-package io.rtml.job.cli;
+package io.rtml.job;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 
-/** What the analyst's commands say when Kafka or Redis is not there: what to do about it. */
-final class Endpoints {
+/** What the commands say when Kafka or Redis is not there: what to do about it. */
+public final class Endpoints {
     private Endpoints() {}
 
-    static String kafkaUnreachable(String bootstrapServers) {
+    public static String kafkaUnreachable(String bootstrapServers) {
         return "cannot reach Kafka at "
                 + bootstrapServers
                 + ": is it running? (scripts/stack start)";
     }
 
-    static String topicMissing(String topic, String bootstrapServers) {
+    public static String topicMissing(String topic, String bootstrapServers) {
         return "topic '"
                 + topic
                 + "' does not exist at "
@@ -21,12 +21,12 @@ final class Endpoints {
                 + ": start the job, or create the topics with scripts/rtml topics";
     }
 
-    static String redisUnreachable(String uri) {
+    public static String redisUnreachable(String uri) {
         return "cannot reach Redis at " + redacted(uri) + ": is it running? (scripts/stack start)";
     }
 
     /** The URI without its password, for messages. */
-    static String redacted(String uri) {
+    public static String redacted(String uri) {
         try {
             URI parsed = new URI(uri);
             if (parsed.getUserInfo() == null) {

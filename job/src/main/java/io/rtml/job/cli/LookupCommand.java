@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.rtml.features.spec.FeatureSpec;
 import io.rtml.features.spec.FeatureSpecException;
 import io.rtml.features.spec.FeatureSpecLoader;
+import io.rtml.job.Endpoints;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.RedisOptions;
 import io.rtml.job.config.RtmlConfig;

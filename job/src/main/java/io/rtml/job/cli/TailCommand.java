@@ -2,6 +2,7 @@ package io.rtml.job.cli;
 
 import io.rtml.inference.Prediction;
 import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.Endpoints;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.KafkaOptions;

@@ -4,6 +4,7 @@ import io.rtml.event.EventParser;
 import io.rtml.event.InvalidEventException;
 import io.rtml.inference.Prediction;
 import io.rtml.job.CommittedTopicReader;
+import io.rtml.job.RedisWriteNotices;
 import io.rtml.job.config.ConfigOptions;
 import io.rtml.job.config.KafkaClients;
 import io.rtml.job.config.KafkaOptions;
@@ -126,8 +127,8 @@ final class WatchCommand implements Callable<Integer> {
         boolean live = !plain && expect == 0 && System.console() != null;
         PrintStream out = System.out;
         figures = new Figures(window, monotonicMs());
-        try (RedisWriteLatency redis =
-                        redisUri == null ? null : new RedisWriteLatency(redisUri, keyPrefix);
+        try (RedisWriteNotices redis =
+                        redisUri == null ? null : new RedisWriteNotices(redisUri, keyPrefix, 1);
                 CommittedTopicReader reader =
                         CommittedTopicReader.fromBeginning(
                                 settings,
@@ -146,7 +147,9 @@ final class WatchCommand implements Callable<Integer> {
                     take(record, arrivedMs, System.currentTimeMillis());
                 }
                 if (redis != null) {
-                    redis.drainTo(figures.redis);
+                    for (RedisWriteNotices.Write write : redis.drain(0)) {
+                        figures.redis.sample(write.monotonicMs(), write.latencyMs());
+                    }
                 }
                 long now = System.nanoTime();
                 if (produced + predictions + deadLetters != before) {
