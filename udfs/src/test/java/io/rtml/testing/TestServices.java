@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
@@ -253,7 +254,16 @@ public final class TestServices
             return kafka(KafkaBroker::start);
         }
 
-        /** A broker the test starts its own way (fixed ports, SASL_SSL listeners, ...). */
+        /**
+         * A broker with more broker settings and its test clients' settings ({@link
+         * KafkaBroker#start(Map, Map)}): a fixed port, larger records, shorter timeouts.
+         */
+        public Builder kafka(
+                Map<String, String> brokerSettings, Map<String, String> clientSettings) {
+            return kafka(() -> KafkaBroker.start(brokerSettings, clientSettings));
+        }
+
+        /** A broker the test starts its own way (SASL_SSL listeners and users, ...). */
         public Builder kafka(Start<KafkaBroker> start) {
             this.kafka = Objects.requireNonNull(start);
             return this;

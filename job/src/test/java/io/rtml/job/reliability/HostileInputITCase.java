@@ -63,10 +63,8 @@ class HostileInputITCase {
     static final TestServices SERVICES =
             TestServices.builder()
                     .kafka(
-                            () ->
-                                    KafkaBroker.start(
-                                            Map.of("message.max.bytes", "2097152"),
-                                            Map.of("max.request.size", "2097152")))
+                            Map.of("message.max.bytes", "2097152"),
+                            Map.of("max.request.size", "2097152"))
                     .redis()
                     .flink()
                     .build();

@@ -94,12 +94,10 @@ class TransactionTimeoutITCase {
     static final TestServices SERVICES =
             TestServices.builder()
                     .kafka(
-                            () ->
-                                    KafkaBroker.start(
-                                            Map.of(
-                                                    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
-                                                    "500"),
-                                            Map.of()))
+                            Map.of(
+                                    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                                    "500"),
+                            Map.of())
                     .redis()
                     .flink()
                     .build();
