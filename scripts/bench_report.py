@@ -777,9 +777,11 @@ def report(run, png_name):
                   " (state from RocksDB's estimates at the end of the drain: entries of every"
                   " keyed state, cards and merchants, and their bytes).", "", table, ""]
     if run["rate"]:
-        parts += [f"**Rate**: each rate offered for {m.get('duration_s', '?')} s, the first "
-                  f"{m.get('warmup_s', '?')} s not measured; latency from each event's Kafka "
-                  "timestamp. Ratios are to the pass-through at the same rate.", "",
+        parts += [f"**Rate**: the first rate offered for {m.get('jit_warmup_s', 0)} s, not "
+                  "measured (the JIT compiler's warm-up), then each rate for "
+                  f"{m.get('duration_s', '?')} s, the first {m.get('warmup_s', '?')} s not "
+                  "measured; latency from each event's Kafka timestamp. Ratios are to the "
+                  "pass-through at the same rate.", "",
                   rate_table(run), "", f"![latency against offered load]({png_name})", ""]
     table = cold_table(run)
     if table:

@@ -70,6 +70,14 @@ public final class BenchRateCommand implements Callable<Integer> {
     int warmupS = 10;
 
     @Option(
+            names = "--jit-warmup-s",
+            description =
+                    "Before the steps, offer the first rate for this many seconds, not measured, so"
+                            + " that the steps measure code the JIT compiler has settled (default:"
+                            + " ${DEFAULT-VALUE}: none).")
+    int jitWarmupS = 0;
+
+    @Option(
             names = "--drain-timeout-s",
             description =
                     "After a step, how long to wait for its events to be committed (default:"
@@ -115,6 +123,9 @@ public final class BenchRateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--duration-s must exceed --warmup-s and every rate must be positive");
         }
+        if (jitWarmupS < 0) {
+            throw new IllegalArgumentException("--jit-warmup-s must not be negative");
+        }
         RtmlConfig config = options.withoutModel(kafka);
         String topic =
                 outputTopic != null ? outputTopic : config.get(RtmlOptions.PREDICTIONS_TOPIC);
@@ -124,6 +135,7 @@ public final class BenchRateCommand implements Callable<Integer> {
         results.put("topic", topic);
         results.put("duration_s", durationS);
         results.put("warmup_s", warmupS);
+        results.put("jit_warmup_s", jitWarmupS);
         List<Map<String, Object>> steps = new ArrayList<>();
         results.put("steps", steps);
         boolean allCommitted = true;
@@ -143,10 +155,25 @@ public final class BenchRateCommand implements Callable<Integer> {
                 results.put("redis_sample", redisSampleTenths + "/10 of the cards");
             }
             TransactionGenerator generator = generatorOptions.generator(System.currentTimeMillis());
+            if (jitWarmupS > 0) {
+                report("%s: JIT warm-up, not measured: %d s at the first rate", label, jitWarmupS);
+                Map<String, Object> warm =
+                        step(
+                                rates.get(0),
+                                jitWarmupS,
+                                config.get(RtmlOptions.EVENTS_TOPIC),
+                                generator,
+                                producer,
+                                committed,
+                                redis);
+                results.put("jit_warmup", warm);
+                allCommitted &= (long) warm.get("missing") == 0;
+            }
             for (int rate : rates) {
                 Map<String, Object> step =
                         step(
                                 rate,
+                                durationS,
                                 config.get(RtmlOptions.EVENTS_TOPIC),
                                 generator,
                                 producer,
@@ -176,14 +203,15 @@ public final class BenchRateCommand implements Callable<Integer> {
 
     private Map<String, Object> step(
             int rate,
+            int seconds,
             String eventsTopic,
             TransactionGenerator generator,
             KafkaProducer<byte[], byte[]> producer,
             CommittedWatcher committed,
             RedisWriteWatcher redis)
             throws Exception {
-        int count = rate * durationS;
-        report("%s: generating %,d events for %,d/s over %d s", label, count, rate, durationS);
+        int count = rate * seconds;
+        report("%s: generating %,d events for %,d/s over %d s", label, count, rate, seconds);
         // Made before the step, so that generating them takes no CPU from what is measured.
         List<TransactionEvent> events = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
