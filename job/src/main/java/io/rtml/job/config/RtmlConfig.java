@@ -253,12 +253,17 @@ public final class RtmlConfig {
                             + " must be at least twice "
                             + CHECKPOINT_INTERVAL.key());
         }
-        if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
+        Duration maxTimeout = c.get(KAFKA_TRANSACTION_MAX_TIMEOUT);
+        if (transactionTimeout.compareTo(maxTimeout) > 0) {
             problems.add(
                     KAFKA_TRANSACTION_TIMEOUT.key()
                             + ": "
                             + TimeUtils.formatWithHighestUnit(transactionTimeout)
-                            + " exceeds Kafka's default transaction.max.timeout.ms (15 min)");
+                            + " exceeds "
+                            + KAFKA_TRANSACTION_MAX_TIMEOUT.key()
+                            + " ("
+                            + TimeUtils.formatWithHighestUnit(maxTimeout)
+                            + ", the brokers' transaction.max.timeout.ms: raise both together)");
         }
     }
 

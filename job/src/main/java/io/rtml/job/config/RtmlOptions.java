@@ -208,9 +208,19 @@ public final class RtmlOptions {
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
-                            "Producer transaction timeout; at most the broker's"
-                                    + " transaction.max.timeout.ms (15 min by default) and well"
-                                    + " above the checkpoint interval.");
+                            "Producer transaction timeout; at most"
+                                    + " kafka.transaction-max-timeout and well above the"
+                                    + " checkpoint interval.");
+
+    public static final ConfigOption<Duration> KAFKA_TRANSACTION_MAX_TIMEOUT =
+            key("kafka.transaction-max-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "The brokers' transaction.max.timeout.ms (Kafka's default: 15 min):"
+                                    + " a broker refuses a producer whose transaction timeout"
+                                    + " exceeds it, so kafka.transaction-timeout may not. Raise"
+                                    + " it only with the brokers' own setting.");
 
     public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS =
             key("watermarks.out-of-orderness")
@@ -501,6 +511,7 @@ public final class RtmlOptions {
                     EVALUATION_TOPIC,
                     KAFKA_TRANSACTIONAL_ID_PREFIX,
                     KAFKA_TRANSACTION_TIMEOUT,
+                    KAFKA_TRANSACTION_MAX_TIMEOUT,
                     WATERMARK_OUT_OF_ORDERNESS,
                     WATERMARK_MAX_FUTURE,
                     WATERMARK_IDLENESS,

@@ -63,6 +63,7 @@ class RtmlConfigTest {
         defaults.put("kafka.topics.evaluation", "evaluation");
         defaults.put("kafka.transactional-id-prefix", "rtml");
         defaults.put("kafka.transaction-timeout", Duration.ofMinutes(10));
+        defaults.put("kafka.transaction-max-timeout", Duration.ofMinutes(15));
         defaults.put("watermarks.out-of-orderness", Duration.ofSeconds(5));
         defaults.put("watermarks.max-future", Duration.ofMinutes(5));
         defaults.put("watermarks.idleness", Duration.ofSeconds(30));
@@ -640,8 +641,27 @@ class RtmlConfigTest {
     void refusesATransactionTimeoutOverKafkasFifteenMinuteLimit() {
         assertThat(problems("kafka.transaction-timeout", "16 min"))
                 .containsExactly(
-                        "kafka.transaction-timeout: 16 min exceeds Kafka's default"
-                                + " transaction.max.timeout.ms (15 min)");
+                        "kafka.transaction-timeout: 16 min exceeds kafka.transaction-max-timeout"
+                                + " (15 min, the brokers' transaction.max.timeout.ms: raise both"
+                                + " together)");
+    }
+
+    @Test
+    void takesALongerTransactionTimeoutWhereTheBrokersAllowIt() {
+        RtmlConfig config =
+                load("kafka.transaction-timeout", "1 h", "kafka.transaction-max-timeout", "1 h");
+        assertThat(config.get(RtmlOptions.KAFKA_TRANSACTION_TIMEOUT))
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(
+                        problems(
+                                "kafka.transaction-timeout",
+                                "2 h",
+                                "kafka.transaction-max-timeout",
+                                "1 h"))
+                .containsExactly(
+                        "kafka.transaction-timeout: 2 h exceeds kafka.transaction-max-timeout"
+                                + " (1 h, the brokers' transaction.max.timeout.ms: raise both"
+                                + " together)");
     }
 
     @Test
