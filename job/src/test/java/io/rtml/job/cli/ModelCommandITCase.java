@@ -3,10 +3,9 @@ package io.rtml.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rtml.inference.ModelControl;
+import io.rtml.job.testing.RtmlCli;
 import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.TestServices;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * {@code rtml topics} and {@code rtml model} against a real broker: the model-control topic is
@@ -31,15 +29,15 @@ class ModelCommandITCase {
 
     @Test
     void topicsCreatesTheModelControlTopicCompactedWithOnePartition() throws Exception {
-        Result topics =
-                rtml(
+        RtmlCli topics =
+                RtmlCli.run(
                         "topics",
                         "--bootstrap-servers",
                         SERVICES.kafka().bootstrapServers(),
                         "--model-control-topic",
                         "control-a");
 
-        assertThat(topics.exitCode).as(topics.err).isZero();
+        assertThat(topics.exitCode()).as(topics.err()).isZero();
         try (Admin admin = Admin.create(SERVICES.kafka().clientProperties())) {
             TopicDescription description =
                     admin.describeTopics(List.of("control-a"))
@@ -75,8 +73,8 @@ class ModelCommandITCase {
     void modelWritesARecordKeyedByTheModelsName() throws Exception {
         SERVICES.kafka().createTopics(1, "control-b");
 
-        Result model =
-                rtml(
+        RtmlCli model =
+                RtmlCli.run(
                         "model",
                         "--bootstrap-servers",
                         SERVICES.kafka().bootstrapServers(),
@@ -87,7 +85,7 @@ class ModelCommandITCase {
                         "--shadow",
                         "4");
 
-        assertThat(model.exitCode).as(model.err).isZero();
+        assertThat(model.exitCode()).as(model.err()).isZero();
         try (KafkaBroker.CommittedReader reader = SERVICES.kafka().reader("control-b")) {
             List<ConsumerRecord<byte[], byte[]>> records =
                     reader.awaitAtLeast(1, Duration.ofSeconds(30));
@@ -104,8 +102,8 @@ class ModelCommandITCase {
     void modelRefusesAVersionThatIsNotAPlainNameAndWritesNothing() throws Exception {
         SERVICES.kafka().createTopics(1, "control-c");
 
-        Result model =
-                rtml(
+        RtmlCli model =
+                RtmlCli.run(
                         "model",
                         "--bootstrap-servers",
                         SERVICES.kafka().bootstrapServers(),
@@ -114,8 +112,8 @@ class ModelCommandITCase {
                         "--version",
                         "../5");
 
-        assertThat(model.exitCode).isEqualTo(2);
-        assertThat(model.err)
+        assertThat(model.exitCode()).isEqualTo(2);
+        assertThat(model.err())
                 .isEqualTo(
                         "rtml: --version \"../5\" is not a plain name (1 to 128 letters, digits,"
                                 + " '.', '_' or '-', starting with a letter or digit, without"
@@ -124,16 +122,4 @@ class ModelCommandITCase {
             assertThat(reader.readFor(Duration.ofSeconds(2))).isEmpty();
         }
     }
-
-    private static Result rtml(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Rtml.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
-        return new Result(exitCode, err.toString());
-    }
-
-    private record Result(int exitCode, String err) {}
 }

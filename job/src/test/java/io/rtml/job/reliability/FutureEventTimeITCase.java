@@ -49,7 +49,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.Jedis;
 
 /**
  * Bounded event time (watermarks.max-future): events dated ahead of their arrival go to the
@@ -104,12 +103,9 @@ class FutureEventTimeITCase {
                     .as(prediction.eventId)
                     .isCloseTo(referenceScores.get(prediction.eventId), within(1e-5));
         }
-        int cards;
-        try (Jedis jedis = SERVICES.redis().client()) {
-            cards =
-                    Delivery.assertRedisHoldsNewest(
-                            jedis, scored.run.keyPrefix, valid, scored.predictions, card -> true);
-        }
+        int cards =
+                Delivery.assertRedisHoldsNewest(
+                        SERVICES.redis(), scored.run.keyPrefix, valid, scored.predictions);
 
         assertThat(scored.deadLetters).hasSize(futureTimes.size());
         for (ConsumerRecord<byte[], byte[]> record : scored.deadLetters) {

@@ -5,30 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
-import io.rtml.job.cli.Rtml;
 import io.rtml.job.testing.Delivery;
 import io.rtml.job.testing.Figures;
 import io.rtml.job.testing.JobRun;
 import io.rtml.job.testing.Repository;
+import io.rtml.job.testing.RtmlCli;
 import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.TestServices;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import redis.clients.jedis.Jedis;
 
 /**
  * The operator's upgrade path, through the command line against a running Flink cluster's REST
@@ -82,37 +77,38 @@ class SavepointUpgradeITCase {
             reader.awaitAtLeast(PART, WAIT);
 
             // A savepoint of the running job, which goes on.
-            Result savepoint =
-                    rtml(
+            RtmlCli savepoint =
+                    RtmlCli.run(
                             "savepoint",
                             firstId,
                             "--rest-url",
                             rest.toString(),
                             "--target-dir",
                             savepoints);
-            assertThat(savepoint.exitCode).as(savepoint.toString()).isZero();
-            assertThat(savepoint.savepoint()).contains(directory.resolve("savepoints").toString());
+            assertThat(savepoint.exitCode()).as(savepoint.toString()).isZero();
+            assertThat(savepoint.find(SAVEPOINT))
+                    .contains(directory.resolve("savepoints").toString());
             assertThat(flinkRest.jobState(firstId)).isEqualTo("RUNNING");
-            Result running = rtml("jobs", "--rest-url", rest.toString());
-            assertThat(running.exitCode).as(running.toString()).isZero();
-            assertThat(running.out.lines()).contains(firstId + " RUNNING " + run.name);
+            RtmlCli running = RtmlCli.run("jobs", "--rest-url", rest.toString());
+            assertThat(running.exitCode()).as(running.toString()).isZero();
+            assertThat(running.out().lines()).contains(firstId + " RUNNING " + run.name);
 
             run.produce(events.subList(PART, 2 * PART));
             reader.awaitAtLeast(2 * PART, WAIT);
 
             // Stop with a savepoint: the job finishes, its last transactions committed.
-            Result stop =
-                    rtml(
+            RtmlCli stop =
+                    RtmlCli.run(
                             "stop",
                             firstId,
                             "--rest-url",
                             rest.toString(),
                             "--target-dir",
                             savepoints);
-            assertThat(stop.exitCode).as(stop.toString()).isZero();
-            String stopped = stop.savepoint();
+            assertThat(stop.exitCode()).as(stop.toString()).isZero();
+            String stopped = stop.find(SAVEPOINT);
             assertThat(flinkRest.jobState(firstId)).isEqualTo("FINISHED");
-            assertThat(rtml("jobs", "--rest-url", rest.toString()).out.lines())
+            assertThat(RtmlCli.run("jobs", "--rest-url", rest.toString()).out().lines())
                     .contains(firstId + " FINISHED " + run.name);
 
             // Traffic goes on while no job runs.
@@ -126,8 +122,8 @@ class SavepointUpgradeITCase {
                                     + " needs 1 and 3: a changed spec needs new operator uids");
 
             // The new job: same uids, other options; it takes over where the first stopped.
-            Result resume =
-                    rtml(
+            RtmlCli resume =
+                    RtmlCli.run(
                             concat(
                                     List.of(
                                             "resume",
@@ -140,7 +136,7 @@ class SavepointUpgradeITCase {
                                                     "job.name", run.name + "-v2",
                                                     "job.parallelism", "1",
                                                     "inference.batch-size", "64"))));
-            assertThat(resume.exitCode).as(resume.toString()).isZero();
+            assertThat(resume.exitCode()).as(resume.toString()).isZero();
             resumedId = resume.find(JOB_ID);
 
             reader.awaitAtLeast(3 * PART, WAIT);
@@ -149,17 +145,19 @@ class SavepointUpgradeITCase {
         } finally {
             cancelQuietly(firstId);
         }
-        Result finalStop =
-                rtml("stop", resumedId, "--rest-url", rest.toString(), "--target-dir", savepoints);
-        assertThat(finalStop.exitCode).as(finalStop.toString()).isZero();
+        RtmlCli finalStop =
+                RtmlCli.run(
+                        "stop",
+                        resumedId,
+                        "--rest-url",
+                        rest.toString(),
+                        "--target-dir",
+                        savepoints);
+        assertThat(finalStop.exitCode()).as(finalStop.toString()).isZero();
 
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
-        int cards;
-        try (Jedis jedis = SERVICES.redis().client()) {
-            cards =
-                    Delivery.assertRedisHoldsNewest(
-                            jedis, run.keyPrefix, events, committed, card -> true);
-        }
+        int cards =
+                Delivery.assertRedisHoldsNewest(SERVICES.redis(), run.keyPrefix, events, committed);
         Figures.record(
                 "upgrade: rtml savepoint, rtml stop, rtml resume of a new job (parallelism 2 → 1)",
                 1,
@@ -177,36 +175,37 @@ class SavepointUpgradeITCase {
 
     @Test
     void namesTheProblemWhenAJobIdOrAJobIsWrong() throws Exception {
-        Result notAnId = rtml("stop", "42", "--rest-url", rest.toString());
-        assertThat(notAnId.exitCode).isEqualTo(2);
-        assertThat(notAnId.err).contains("job id must be 32 hexadecimal digits");
+        RtmlCli notAnId = RtmlCli.run("stop", "42", "--rest-url", rest.toString());
+        assertThat(notAnId.exitCode()).isEqualTo(2);
+        assertThat(notAnId.err()).contains("job id must be 32 hexadecimal digits");
 
-        Result noDirectory = rtml("savepoint", "0".repeat(32), "--rest-url", rest.toString());
-        assertThat(noDirectory.exitCode).isEqualTo(1);
-        assertThat(noDirectory.err)
+        RtmlCli noDirectory =
+                RtmlCli.run("savepoint", "0".repeat(32), "--rest-url", rest.toString());
+        assertThat(noDirectory.exitCode()).isEqualTo(1);
+        assertThat(noDirectory.err())
                 .startsWith("rtml: ")
                 .contains("Property [target-directory] must be provided");
 
-        Result unknown =
-                rtml(
+        RtmlCli unknown =
+                RtmlCli.run(
                         "savepoint",
                         "0".repeat(32),
                         "--rest-url",
                         rest.toString(),
                         "--target-dir",
                         directory.toUri().toString());
-        assertThat(unknown.exitCode).isEqualTo(1);
-        assertThat(unknown.err).startsWith("rtml: ").contains("Could not find Flink job");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).startsWith("rtml: ").contains("Could not find Flink job");
 
-        Result noCluster = rtml("stop", "0".repeat(32), "--rest-url", "http://127.0.0.1:1");
-        assertThat(noCluster.exitCode).isEqualTo(1);
-        assertThat(noCluster.err)
+        RtmlCli noCluster = RtmlCli.run("stop", "0".repeat(32), "--rest-url", "http://127.0.0.1:1");
+        assertThat(noCluster.exitCode()).isEqualTo(1);
+        assertThat(noCluster.err())
                 .contains("cannot reach Flink's REST endpoint at http://127.0.0.1:1");
 
-        Result noJobs = rtml("jobs", "--rest-url", "http://127.0.0.1:1");
-        assertThat(noJobs.exitCode).isEqualTo(1);
-        assertThat(noJobs.out).isEmpty();
-        assertThat(noJobs.err)
+        RtmlCli noJobs = RtmlCli.run("jobs", "--rest-url", "http://127.0.0.1:1");
+        assertThat(noJobs.exitCode()).isEqualTo(1);
+        assertThat(noJobs.out()).isEmpty();
+        assertThat(noJobs.err())
                 .startsWith("rtml: ")
                 .contains("cannot reach Flink's REST endpoint at http://127.0.0.1:1");
     }
@@ -223,8 +222,8 @@ class SavepointUpgradeITCase {
                         scratch + "-predictions",
                         scratch + "-dead-letters",
                         scratch + "-shadow");
-        Result resume =
-                rtml(
+        RtmlCli resume =
+                RtmlCli.run(
                         concat(
                                 List.of(
                                         "resume",
@@ -250,7 +249,7 @@ class SavepointUpgradeITCase {
                                                 scratch,
                                                 "redis.key-prefix",
                                                 scratch + ":"))));
-        assertThat(resume.exitCode).as(resume.toString()).isZero();
+        assertThat(resume.exitCode()).as(resume.toString()).isZero();
         String jobId = resume.find(JOB_ID);
         long deadline = System.nanoTime() + WAIT.toNanos();
         try {
@@ -281,32 +280,5 @@ class SavepointUpgradeITCase {
         List<String> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
-    }
-
-    private static Result rtml(List<String> args) {
-        return rtml(args.toArray(String[]::new));
-    }
-
-    /** Runs the command line in this JVM, as scripts/rtml would. */
-    private static Result rtml(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Rtml.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
-        return new Result(exitCode, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err) {
-        String savepoint() {
-            return find(SAVEPOINT);
-        }
-
-        String find(Pattern pattern) {
-            Matcher matcher = pattern.matcher(out);
-            assertThat(matcher.find()).as("%s in %s", pattern, this).isTrue();
-            return matcher.group(1);
-        }
     }
 }

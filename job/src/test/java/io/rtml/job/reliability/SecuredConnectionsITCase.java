@@ -10,11 +10,11 @@ import io.rtml.inference.Prediction;
 import io.rtml.job.EvaluationJob;
 import io.rtml.job.JobEnvironment;
 import io.rtml.job.RtmlJob;
-import io.rtml.job.cli.Rtml;
 import io.rtml.job.config.RtmlConfig;
 import io.rtml.job.testing.Delivery;
 import io.rtml.job.testing.Figures;
 import io.rtml.job.testing.JobRun;
+import io.rtml.job.testing.RtmlCli;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisClients;
 import io.rtml.sink.RedisSecurity;
@@ -22,8 +22,6 @@ import io.rtml.sink.RedisSettings;
 import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.RedisServer;
 import io.rtml.testing.TestServices;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +57,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import picocli.CommandLine;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -244,10 +241,10 @@ class SecuredConnectionsITCase {
         List<Prediction> committed;
         String jobConfig;
         RtmlConfig config;
-        Cli topics;
-        Cli tail;
+        RtmlCli topics;
+        RtmlCli tail;
         JsonNode everyLabel;
-        Cli lookup;
+        RtmlCli lookup;
         String card = events.get(EVENTS - 1).cardId;
         byte[] jobGraph;
         try (LogCapture capture =
@@ -258,7 +255,7 @@ class SecuredConnectionsITCase {
                         .info("Starting rtml with options:{}", config.describe());
                 jobGraph = serializedJobGraph(config);
                 // The labels and evaluation topics are the run's own: rtml topics creates them.
-                topics = Cli.run("topics", "--config", configFile.toString());
+                topics = RtmlCli.run("topics", "--config", configFile.toString());
                 run.produce(events);
                 JobClient job = run.start();
                 try (KafkaBroker.CommittedReader reader =
@@ -276,7 +273,7 @@ class SecuredConnectionsITCase {
                     job.cancel().get();
                 }
                 tail =
-                        Cli.run(
+                        RtmlCli.run(
                                 "tail",
                                 "--config",
                                 configFile.toString(),
@@ -286,7 +283,7 @@ class SecuredConnectionsITCase {
                                 "json");
                 everyLabel = evaluateOverSaslSsl(config, labelsTopic, evaluationTopic, events);
                 lookup =
-                        Cli.run(
+                        RtmlCli.run(
                                 "lookup",
                                 card,
                                 "--config",
@@ -302,22 +299,18 @@ class SecuredConnectionsITCase {
         }
 
         Delivery.Outcome outcome = Delivery.assertExactlyOnce(committed, events);
-        int cards;
-        try (Jedis jedis = SERVICES.redis().client()) {
-            cards =
-                    Delivery.assertRedisHoldsNewest(
-                            jedis, run.keyPrefix, events, committed, anyCard -> true);
-        }
+        int cards =
+                Delivery.assertRedisHoldsNewest(SERVICES.redis(), run.keyPrefix, events, committed);
 
         // rtml topics made the run's labels and evaluation topics over SASL_SSL.
-        assertThat(topics.exitCode).as(topics.err).isZero();
+        assertThat(topics.exitCode()).as(topics.err()).isZero();
         try (Admin admin = Admin.create(SERVICES.kafka().clientProperties())) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
                     .contains(labelsTopic, evaluationTopic);
         }
         // rtml tail read every committed prediction over SASL_SSL, as the job wrote it.
-        assertThat(tail.exitCode).as(tail.err).isZero();
-        List<String> tailed = tail.out.lines().toList();
+        assertThat(tail.exitCode()).as(tail.err()).isZero();
+        List<String> tailed = tail.out().lines().toList();
         assertThat(tailed).hasSize(EVENTS);
         assertThat(tailed.stream().map(line -> PredictionJson.read(line.getBytes()).eventId))
                 .containsExactlyInAnyOrderElementsOf(
@@ -326,8 +319,8 @@ class SecuredConnectionsITCase {
         assertThat(everyLabel.get("labelled").asLong()).isEqualTo(EVENTS);
         assertThat(everyLabel.get("positives").asLong()).isEqualTo(positives(events));
         // rtml lookup read the card's entry over TLS as the ACL user: what the job wrote.
-        assertThat(lookup.exitCode).as(lookup.err).isZero();
-        JsonNode entry = JSON.readTree(lookup.out);
+        assertThat(lookup.exitCode()).as(lookup.err()).isZero();
+        JsonNode entry = JSON.readTree(lookup.out());
         try (Jedis jedis = SERVICES.redis().client()) {
             String key = run.keyPrefix + "card:" + card;
             assertThat(entry.get("key").asText()).isEqualTo(key);
@@ -360,8 +353,8 @@ class SecuredConnectionsITCase {
                     .as("the job's configuration in the REST API")
                     .doesNotContain(secret);
             assertThat(Files.readString(configFile)).as("the config file").doesNotContain(secret);
-            for (Cli command : List.of(topics, tail, lookup)) {
-                assertThat(command.out + command.err)
+            for (RtmlCli command : List.of(topics, tail, lookup)) {
+                assertThat(command.out() + command.err())
                         .as("the commands' output")
                         .doesNotContain(secret);
             }
@@ -453,19 +446,6 @@ class SecuredConnectionsITCase {
                                         .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
                                         .append("\"\n"));
         return secret("rtml.yaml", yaml.toString());
-    }
-
-    /** One rtml command, run as scripts/rtml runs it, with what it printed. */
-    private record Cli(int exitCode, String out, String err) {
-        static Cli run(String... args) {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine commandLine = Rtml.commandLine();
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(err, true));
-            int exitCode = commandLine.execute(args);
-            return new Cli(exitCode, out.toString(), err.toString());
-        }
     }
 
     /** What the client hands the cluster for the job, serialized as the cluster stores it. */

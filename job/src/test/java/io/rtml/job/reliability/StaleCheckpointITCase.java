@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.job.cli.FlinkCluster;
-import io.rtml.job.cli.Rtml;
 import io.rtml.job.testing.Delivery;
 import io.rtml.job.testing.Figures;
 import io.rtml.job.testing.JobRun;
+import io.rtml.job.testing.RtmlCli;
 import io.rtml.testing.KafkaBroker;
 import io.rtml.testing.TestServices;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,7 +27,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code rtml resume} from retained checkpoints, as after two crashes: each run writes a job-id
@@ -86,9 +82,9 @@ class StaleCheckpointITCase {
             Path stale = completedCheckpoint(checkpoints.resolve(first));
 
             // The second run, from the checkpoints directory: the first run's checkpoint.
-            Result second = resume(options, checkpoints.toString());
-            assertThat(second.exitCode).as(second.toString()).isZero();
-            assertThat(second.err)
+            RtmlCli second = resume(options, checkpoints.toString());
+            assertThat(second.exitCode()).as(second.toString()).isZero();
+            assertThat(second.err())
                     .contains(
                             "resume: the newest completed checkpoint in "
                                     + checkpoints
@@ -101,9 +97,9 @@ class StaleCheckpointITCase {
             stop(secondId);
 
             // The first run's checkpoint is stale now: refused, saying what it would replay.
-            Result refused = resume(options, stale.toString());
-            assertThat(refused.exitCode).as(refused.toString()).isEqualTo(2);
-            assertThat(refused.err)
+            RtmlCli refused = resume(options, stale.toString());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(2);
+            assertThat(refused.err())
                     .startsWith(
                             "rtml: file:"
                                     + stale
@@ -118,13 +114,13 @@ class StaleCheckpointITCase {
                                     + " whose predictions are already committed, and commits them"
                                     + " again; resume from a newer checkpoint or savepoint, or pass"
                                     + " --allow-replay");
-            assertThat(refused.out).doesNotContain("Job has been submitted");
+            assertThat(refused.out()).doesNotContain("Job has been submitted");
 
             // From the directory again: the second run's checkpoint, the newest; the last third of
             // the events, and nothing repeated.
-            Result third = resume(options, checkpoints.toString());
-            assertThat(third.exitCode).as(third.toString()).isZero();
-            assertThat(third.err)
+            RtmlCli third = resume(options, checkpoints.toString());
+            assertThat(third.exitCode()).as(third.toString()).isZero();
+            assertThat(third.err())
                     .contains(
                             "resume: the newest completed checkpoint in "
                                     + checkpoints
@@ -140,9 +136,9 @@ class StaleCheckpointITCase {
 
             // Allowed, the stale checkpoint replays exactly what it said: the second and third
             // parts' predictions are committed again.
-            Result replayed = resume(options, stale.toString(), "--allow-replay");
-            assertThat(replayed.exitCode).as(replayed.toString()).isZero();
-            assertThat(replayed.err)
+            RtmlCli replayed = resume(options, stale.toString(), "--allow-replay");
+            assertThat(replayed.exitCode()).as(replayed.toString()).isZero();
+            assertThat(replayed.err())
                     .contains(
                             "resuming from it replays 2,000 records of "
                                     + run.events
@@ -219,30 +215,11 @@ class StaleCheckpointITCase {
     }
 
     /** {@code rtml resume --from <from> [flags]} against the test's cluster, with the options. */
-    private static Result resume(List<String> options, String from, String... flags) {
+    private static RtmlCli resume(List<String> options, String from, String... flags) {
         List<String> args =
                 new ArrayList<>(List.of("resume", "--from", from, "--rest-url", rest.toString()));
         args.addAll(List.of(flags));
         args.addAll(options);
-        return rtml(args);
-    }
-
-    /** Runs the command line in this JVM, as scripts/rtml would. */
-    private static Result rtml(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = Rtml.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args.toArray(String[]::new));
-        return new Result(exitCode, out.toString(), err.toString());
-    }
-
-    private record Result(int exitCode, String out, String err) {
-        String find(Pattern pattern) {
-            Matcher matcher = pattern.matcher(out);
-            assertThat(matcher.find()).as("%s in %s", pattern, this).isTrue();
-            return matcher.group(1);
-        }
+        return RtmlCli.run(args);
     }
 }

@@ -7,6 +7,7 @@ import io.rtml.event.TransactionEvent;
 import io.rtml.inference.Prediction;
 import io.rtml.sink.PredictionJson;
 import io.rtml.sink.RedisSink;
+import io.rtml.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -96,6 +97,19 @@ public final class Delivery {
             newest.merge(event.cardId, event, (a, b) -> order.compare(a, b) >= 0 ? a : b);
         }
         return newest;
+    }
+
+    /**
+     * {@link #assertRedisHoldsNewest(Jedis, String, Collection, List, Predicate)} for every card.
+     */
+    public static int assertRedisHoldsNewest(
+            RedisServer redis,
+            String keyPrefix,
+            Collection<TransactionEvent> events,
+            List<Prediction> committed) {
+        try (Jedis jedis = redis.client()) {
+            return assertRedisHoldsNewest(jedis, keyPrefix, events, committed, card -> true);
+        }
     }
 
     /**
